@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+// SwiftSRS: a live-streaming cluster server compatible with SRS 2.0.
+//
+// Layers (each imports only the ones listed before it):
+//   C shims and system libraries  CSRSShim, COpenSSL, CZlib
+//   media kernel                  SRSKernel   (bytes, AMF0, FLV, codecs, message ring; no Dispatch, no sockets)
+//   protocols (sans-I/O)          SRSRTMP, SRSConfig
+//   I/O                           SRSIO       (alone owns Dispatch, sockets, signals)
+//   server app                    SRSApp      (joins protocols and I/O)
+//   executables                   srs
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "SwiftSRS",
+    products: [
+        .executable(name: "srs", targets: ["srs"]),
+        .library(name: "SRSKernel", targets: ["SRSKernel"]),
+        .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
+    ],
+    targets: [
+        .target(name: "CSRSShim", cSettings: [.define("_GNU_SOURCE")]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "SRSKernel", swiftSettings: swiftSettings),
+        .target(name: "SRSRTMP", dependencies: ["SRSKernel", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "SRSConfig", swiftSettings: swiftSettings),
+        .target(name: "SRSIO", dependencies: ["CSRSShim"], swiftSettings: swiftSettings),
+        .target(
+            name: "SRSApp",
+            dependencies: ["SRSKernel", "SRSRTMP", "SRSConfig", "SRSIO", "CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "SRSKernelTests", dependencies: ["SRSKernel"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSRTMPTests", dependencies: ["SRSRTMP", "SRSKernel"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SRSEndToEndTests",
+            dependencies: ["SRSKernel", "SRSRTMP", "srs"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,22 @@
+/// The server app's tuning constants, each with the reason or measurement that chose it.
+/// (I/O constants live in SRSIO's `IOTuning`.)
+public enum AppTuning {
+    /// Messages a player takes from the ring per flush. SRS sends 128 messages per writev
+    /// batch (SRS_PERF_MW_MSGS); 256 halves the flushes of a player catching up on a GOP and
+    /// still fits the 1024-iovec limit at two iovecs per message.
+    public static let playerBatchMessages = 256
+    /// Batches one flush may write before yielding the loop to other clients.
+    public static let playerBatchesPerFlush = 4
+    /// Hard caps of a stream's ring whatever `queue_length` says, so one publisher cannot eat
+    /// the machine: 30 s of a 60 fps + 50 audio-frames/s stream is ~3300 messages.
+    public static let ringMaxMessages = 16384
+    public static let ringMaxBytes = 256 * 1024 * 1024
+    /// A client that has neither published nor played after this long is closed
+    /// (SRS: SRS_CONSTS_RTMP_TIMEOUT_US, 30 s).
+    public static let handshakeTimeoutMs: Int64 = 30_000
+    /// A player whose socket accepted nothing for this long is closed
+    /// (SRS: SRS_CONSTS_RTMP_SEND_TIMEOUT_US, 30 s).
+    public static let playerSendTimeoutMs: Int64 = 30_000
+    /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
+    public static let gracefulQuitMs = 3000
+}

@@ -1,0 +1,137 @@
+import SRSConfig
+import SRSIO
+import SRSKernel
+import SRSRTMP
+import Synchronization
+
+/// One live stream (vhost/app/stream): an actor that runs on the loop it was created on and
+/// owns the stream's message ring, its publisher and its statistics.
+///
+/// The publisher hands batches of messages to `submit`, which runs `ingest` on the source's
+/// loop (inline when the publisher lives there, else one `async` per batch, in order). Players
+/// never `await`: they read the ring directly and are woken per loop by `LoopFanout`s.
+public actor LiveSource {
+    public nonisolated let key: String
+    public nonisolated let vhost: String
+    public nonisolated let app: String
+    public nonisolated let stream: String
+    /// The loop whose executor runs this actor.
+    public nonisolated let loop: EventLoop
+    public nonisolated let ring: MessageRing
+    /// One fan-out per loop of the server, indexed by loop index.
+    nonisolated let fanouts: [LoopFanout]
+    private nonisolated let membership = Mutex(Membership())
+    private nonisolated let registry: StreamRegistry
+
+    private struct Membership {
+        var alive = true
+        var publisherId: Int?
+        var players = 0
+    }
+
+    /// Counters for logs and the API, updated on the source's loop.
+    public private(set) var videoFrames: UInt64 = 0
+    public private(set) var audioFrames: UInt64 = 0
+    public private(set) var bytesIn: UInt64 = 0
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
+
+    init(key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop], registry: StreamRegistry) {
+        self.key = key
+        vhost = request.vhost
+        app = request.app
+        stream = request.stream
+        self.loop = loop
+        self.registry = registry
+        let ring = MessageRing(limits: LiveSource.ringLimits(config))
+        self.ring = ring
+        let flushIntervalMs = config.minLatency ? 0 : config.mwLatencyMs
+        fanouts = loops.map { LoopFanout(loop: $0, ring: ring, flushIntervalMs: flushIntervalMs) }
+    }
+
+    static func ringLimits(_ config: VhostConfig) -> MessageRing.Limits {
+        MessageRing.Limits(
+            maxSpanMs: Int64(config.queueLengthSeconds * 1000), keepLastGOP: config.gopCache,
+            maxMessages: AppTuning.ringMaxMessages, maxBytes: AppTuning.ringMaxBytes)
+    }
+
+    // MARK: Membership (any thread)
+
+    /// Claims the stream for publisher `clientId`; false when another client publishes it or
+    /// the source was retired (look it up again).
+    nonisolated func tryPublish(clientId: Int) -> PublishClaim {
+        membership.withLock { state in
+            if !state.alive { return .retired }
+            if let current = state.publisherId { return .busy(current) }
+            state.publisherId = clientId
+            return .claimed
+        }
+    }
+
+    enum PublishClaim: Equatable {
+        case claimed
+        case busy(Int)
+        case retired
+    }
+
+    /// Releases the stream if `clientId` publishes it; clears the GOP cache as SRS does.
+    nonisolated func endPublish(clientId: Int) {
+        let retire = membership.withLock { state -> Bool? in
+            guard state.publisherId == clientId else { return nil }
+            state.publisherId = nil
+            if state.players == 0 {
+                state.alive = false
+                return true
+            }
+            return false
+        }
+        guard let retire else { return }
+        loop.execute { [self] in self.assumeIsolated { $0.ring.reset() } }
+        if retire { registry.remove(self) }
+    }
+
+    /// Registers a player; false when the source was retired (look it up again).
+    nonisolated func attachPlayer() -> Bool {
+        membership.withLock { state in
+            guard state.alive else { return false }
+            state.players += 1
+            return true
+        }
+    }
+
+    nonisolated func detachPlayer() {
+        let retire = membership.withLock { state -> Bool in
+            state.players -= 1
+            if state.players == 0 && state.publisherId == nil {
+                state.alive = false
+                return true
+            }
+            return false
+        }
+        if retire { registry.remove(self) }
+    }
+
+    public nonisolated var publisherId: Int? { membership.withLock { $0.publisherId } }
+    public nonisolated var playerCount: Int { membership.withLock { $0.players } }
+
+    // MARK: Media
+
+    /// Hands a publisher's batch to the source's loop, preserving order.
+    nonisolated func submit(_ batch: [SharedMessage]) {
+        loop.execute { [self] in self.assumeIsolated { $0.ingest(batch) } }
+    }
+
+    /// Appends a batch to the ring and wakes the loops that have players.
+    func ingest(_ batch: [SharedMessage]) {
+        for message in batch {
+            ring.append(message)
+            bytesIn += UInt64(message.size)
+            switch message.kind {
+            case .video: if !message.isSequenceHeader { videoFrames += 1 }
+            case .audio: if !message.isSequenceHeader { audioFrames += 1 }
+            case .data: break
+            }
+        }
+        for fanout in fanouts { fanout.notify() }
+    }
+}

@@ -1,0 +1,338 @@
+import SRSConfig
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// One RTMP client of the server: joins the sans-I/O session to its TCP connection, and to a
+/// live source as publisher or player. Confined to its loop.
+final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
+    enum Role {
+        case idle
+        case publisher(LiveSource, streamId: UInt32)
+        case player(RTMPPlayerOutput)
+    }
+
+    let id: Int
+    let tcp: TCPConnection
+    unowned let server: Server
+    let session: RTMPServerSession
+    private(set) var role = Role.idle
+    private(set) var vhost: VhostConfig?
+    private var request = StreamRequest()
+    private var mediaBatch: [SharedMessage] = []
+    let connectedAt = MonotonicClock.milliseconds()
+    private var publishStartedAt: Int64 = 0
+    private var lastMediaAt: Int64 = 0
+    private var closed = false
+    private var headerScratch: [UInt8] = []
+
+    init(id: Int, tcp: TCPConnection, server: Server) {
+        self.id = id
+        self.tcp = tcp
+        self.server = server
+        var configuration = RTMPServerSession.Configuration()
+        configuration.outChunkSize = server.config.chunkSize
+        configuration.serverName = ServerVersion.name
+        configuration.serverVersion = ServerVersion.version
+        session = RTMPServerSession(configuration: configuration)
+    }
+
+    // MARK: TCPConnectionDelegate
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        let events: [RTMPServerEvent]
+        do {
+            events = try session.receive(bytes)
+        } catch {
+            log.error(id, "RTMP protocol error from \(tcp.peerAddress): \(error); closing")
+            close("protocol error")
+            return
+        }
+        for event in events {
+            handle(event)
+            if closed { return }
+        }
+        if !mediaBatch.isEmpty, case .publisher(let source, _) = role {
+            source.submit(mediaBatch)
+            mediaBatch.removeAll(keepingCapacity: true)
+        }
+        flushSessionOutput()
+        if let vhost, vhost.mrEnabled, case .publisher = role {
+            tcp.pauseReading(milliseconds: vhost.mrLatencyMs)
+        }
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {
+        if case .player(let output) = role { output.flush() }
+    }
+
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+        closed = true
+        switch role {
+        case .publisher(let source, _):
+            source.endPublish(clientId: id)
+            log.trace(id, "unpublish stream \(source.key)")
+        case .player(let output):
+            output.fanout.remove(output)
+            output.source.detachPlayer()
+            log.trace(id, "stop playing \(output.source.key), sent \(output.messagesSent) messages")
+        case .idle:
+            break
+        }
+        role = .idle
+        server.connectionClosed(self)
+        log.trace(id, "client \(tcp.peerAddress):\(tcp.peerPort) closed (\(reason)), recv=\(tcp.bytesReceived) send=\(tcp.bytesSent) bytes")
+    }
+
+    func close(_ reason: String) {
+        guard !closed else { return }
+        flushSessionOutput()
+        tcp.close(.local(reason))
+    }
+
+    private func flushSessionOutput() {
+        if session.hasOutput && !closed { tcp.send(session.takeOutput()) }
+    }
+
+    // MARK: Events
+
+    private func handle(_ event: RTMPServerEvent) {
+        switch event {
+        case .handshakeDone(let complex):
+            log.info(id, "\(complex ? "complex" : "simple") handshake done")
+        case .connect(let request):
+            handleConnect(request)
+        case .publish(let streamId, let request, let type):
+            handlePublish(streamId: streamId, request: request, type: type)
+        case .play(let streamId, let request, let start, let duration, _):
+            handlePlay(streamId: streamId, request: request, start: start, duration: duration)
+        case .media(let message):
+            guard case .publisher = role, let kind = MediaKind(rawValue: message.typeId) else { return }
+            lastMediaAt = MonotonicClock.milliseconds()
+            mediaBatch.append(SharedMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
+        case .metadata(let message):
+            guard case .publisher = role else { return }
+            mediaBatch.append(SharedMessage(kind: .data, timestamp: message.timestamp, payload: message.payload))
+        case .unpublish(let name):
+            if case .publisher(let source, let streamId) = role {
+                stopPublishing(source)
+                session.confirmUnpublish(streamId: streamId, streamName: name)
+            }
+        case .closeStream:
+            switch role {
+            case .publisher(let source, _):
+                stopPublishing(source)
+            case .player:
+                close("player closed its stream")
+            case .idle:
+                break
+            }
+        case .pause(_, let paused, _):
+            if case .player(let output) = role {
+                output.paused = paused
+                log.trace(id, paused ? "player paused" : "player resumed")
+                if !paused { output.flush() }
+            }
+        case .setBufferLength(_, let milliseconds):
+            log.info(id, "player buffer length \(milliseconds) ms")
+        }
+    }
+
+    private func stopPublishing(_ source: LiveSource) {
+        if !mediaBatch.isEmpty {
+            source.submit(mediaBatch)
+            mediaBatch.removeAll()
+        }
+        source.endPublish(clientId: id)
+        role = .idle
+        log.trace(id, "unpublish stream \(source.key)")
+    }
+
+    /// The vhost serving `request`; the request's vhost is then renamed to it, so that every
+    /// unconfigured host name lands on the same `__defaultVhost__` streams (as in SRS).
+    private func resolveVhost(_ request: inout StreamRequest) -> VhostConfig? {
+        guard let vhost = server.config.vhostOrDefault(request.vhost) else {
+            log.warn(id, "vhost \(request.vhost) not found and no __defaultVhost__")
+            return nil
+        }
+        guard vhost.enabled else {
+            log.warn(id, "vhost \(vhost.name) is disabled")
+            return nil
+        }
+        request.vhost = vhost.name
+        return vhost
+    }
+
+    private func handleConnect(_ request: StreamRequest) {
+        var request = request
+        self.request = request
+        log.trace(id, "connect app=\(request.app), vhost=\(request.vhost), tcUrl=\(request.tcUrl), pageUrl=\(request.pageUrl), objectEncoding=\(Int(request.objectEncoding))")
+        guard let vhost = resolveVhost(&request) else {
+            session.rejectConnect("vhost \(request.vhost) is not served")
+            close("connect rejected")
+            return
+        }
+        self.vhost = vhost
+        tcp.setNoDelay(vhost.tcpNodelay)
+        session.acceptConnect()
+    }
+
+    private func handlePublish(streamId: UInt32, request: StreamRequest, type: String) {
+        var request = request
+        guard case .idle = role else {
+            log.error(id, "publish while already \(roleName)")
+            close("publish in the wrong state")
+            return
+        }
+        guard let vhost = resolveVhost(&request) else {
+            session.rejectPublish(streamId: streamId, code: "NetStream.Publish.Denied", description: "vhost \(request.vhost) is not served")
+            close("publish rejected")
+            return
+        }
+        self.vhost = vhost
+        self.request = request
+        for _ in 0..<3 {
+            let source = server.streams.fetchOrCreate(request, vhost: vhost, loop: tcp.loop)
+            switch source.tryPublish(clientId: id) {
+            case .claimed:
+                role = .publisher(source, streamId: streamId)
+                publishStartedAt = MonotonicClock.milliseconds()
+                lastMediaAt = 0
+                session.acceptPublish(streamId: streamId, streamName: request.stream)
+                log.trace(id, "publish \(source.key) type=\(type) from \(tcp.peerAddress), mr=\(vhost.mrEnabled)")
+                return
+            case .busy(let other):
+                log.error(id, "stream \(source.key) is already published by client \(other); rejecting")
+                session.rejectPublish(streamId: streamId, description: "Stream already publishing")
+                close("stream busy")
+                return
+            case .retired:
+                continue
+            }
+        }
+        close("stream registry contention")
+    }
+
+    private func handlePlay(streamId: UInt32, request: StreamRequest, start: Double, duration: Double) {
+        var request = request
+        guard case .idle = role else {
+            log.error(id, "play while already \(roleName)")
+            close("play in the wrong state")
+            return
+        }
+        guard let vhost = resolveVhost(&request) else {
+            session.rejectPlay(streamId: streamId, description: "vhost \(request.vhost) is not served")
+            close("play rejected")
+            return
+        }
+        self.vhost = vhost
+        self.request = request
+        for _ in 0..<3 {
+            let source = server.streams.fetchOrCreate(request, vhost: vhost, loop: tcp.loop)
+            guard source.attachPlayer() else { continue }
+            let jitterMode = JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full
+            let output = RTMPPlayerOutput(source: source, streamId: streamId, owner: self, jitter: jitterMode)
+            role = .player(output)
+            session.acceptPlay(streamId: streamId, streamName: request.stream)
+            flushSessionOutput()
+            output.fanout.add(output)
+            log.trace(id, "play \(source.key) start=\(Int(start)) duration=\(Int(duration)) from \(tcp.peerAddress), mw=\(vhost.minLatency ? 0 : vhost.mwLatencyMs)ms")
+            output.flush()
+            return
+        }
+        close("stream registry contention")
+    }
+
+    private var roleName: String {
+        switch role {
+        case .idle: return "idle"
+        case .publisher: return "publishing"
+        case .player: return "playing"
+        }
+    }
+
+    // MARK: Player framing
+
+    /// RTMP chunks for `batch`: control output first, then each message as a fmt 0 header
+    /// (with corrected timestamp) and its payload, split at the out chunk size.
+    func framedPieces(_ batch: [SharedMessage], streamId: UInt32, jitter: inout TimestampJitter) -> [OutboundPiece] {
+        let chunkSize = session.outChunkSize
+        headerScratch.removeAll(keepingCapacity: true)
+        // (headerStart, headerEnd, message index, payload offset, payload length)
+        var layout: [(Int, Int, Int, Int, Int)] = []
+        layout.reserveCapacity(batch.count * 2)
+        for (index, message) in batch.enumerated() {
+            let timestamp = jitter.correct(message.timestamp, kind: message.kind)
+            let csid = RTMPChunkStream.forType(message.kind.rawValue)
+            var offset = 0
+            let size = message.size
+            repeat {
+                let start = headerScratch.count
+                if offset == 0 {
+                    ChunkEncoder.writeMessageHeader(
+                        into: &headerScratch, csid: csid, timestamp: timestamp, length: size,
+                        typeId: message.kind.rawValue, streamId: streamId)
+                } else {
+                    ChunkEncoder.writeContinuationHeader(into: &headerScratch, csid: csid, timestamp: timestamp)
+                }
+                let length = min(chunkSize, size - offset)
+                layout.append((start, headerScratch.count, index, offset, length))
+                offset += length
+            } while offset < size
+        }
+        var pieces: [OutboundPiece] = []
+        pieces.reserveCapacity(layout.count * 2 + 1)
+        if session.hasOutput { pieces.append(ByteStore(session.takeOutput()).piece) }
+        let store = ByteStore(headerScratch)
+        let base = UnsafeRawPointer(store.pointer)
+        for (headerStart, headerEnd, index, offset, length) in layout {
+            pieces.append(OutboundPiece(base: base + headerStart, count: headerEnd - headerStart, owner: store))
+            if length > 0, let payload = batch[index].payload.baseAddress {
+                pieces.append(OutboundPiece(base: payload + offset, count: length, owner: batch[index]))
+            }
+        }
+        return pieces
+    }
+
+    // MARK: Timeouts (called from the loop's tick)
+
+    func checkTimeouts(now: Int64) {
+        guard !closed else { return }
+        switch role {
+        case .idle:
+            if now - connectedAt > AppTuning.handshakeTimeoutMs && now - tcp.lastReceiveTime > AppTuning.handshakeTimeoutMs / 2 {
+                log.warn(id, "no publish or play within \(AppTuning.handshakeTimeoutMs) ms; closing")
+                close("idle timeout")
+            }
+        case .publisher:
+            guard let vhost else { return }
+            if lastMediaAt == 0 {
+                if now - publishStartedAt > Int64(vhost.publishFirstPacketTimeoutMs) {
+                    log.warn(id, "publisher sent no media within \(vhost.publishFirstPacketTimeoutMs) ms; closing")
+                    close("publish first packet timeout")
+                }
+            } else if now - lastMediaAt > Int64(vhost.publishNormalTimeoutMs) {
+                log.warn(id, "publisher sent no media for \(vhost.publishNormalTimeoutMs) ms; closing")
+                close("publish timeout")
+            }
+        case .player(let output):
+            if !tcp.isWritable && now - tcp.lastSendProgressTime > AppTuning.playerSendTimeoutMs {
+                log.warn(id, "player accepted no bytes for \(AppTuning.playerSendTimeoutMs) ms; closing")
+                close("player send timeout")
+            }
+            _ = output
+        }
+    }
+
+    /// A line for the periodic statistics.
+    var pithyLine: String? {
+        switch role {
+        case .publisher(let source, _):
+            return "<- CPB \(source.key) time=\(MonotonicClock.milliseconds() - connectedAt)ms recv=\(tcp.bytesReceived) bytes"
+        case .player(let output):
+            return "-> PLA \(output.source.key) time=\(MonotonicClock.milliseconds() - connectedAt)ms msgs=\(output.messagesSent) dropped=\(output.messagesDropped) send=\(tcp.bytesSent) bytes"
+        case .idle:
+            return nil
+        }
+    }
+}

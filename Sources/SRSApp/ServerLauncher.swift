@@ -1,0 +1,112 @@
+import Foundation
+import SRSConfig
+import SRSIO
+
+/// What `srs` does with its command line: `-c FILE` runs the server, `-t` checks the config,
+/// `-v` prints the version. Every failure ends with one clear line on stderr and exit 1.
+public enum ServerLauncher {
+    static let usage = """
+        Usage: srs [-h] [-v] [-t] [-c FILE]
+          -c FILE  run the server with the config file FILE (default conf/srs.conf)
+          -t       check the config file and exit (0 when valid)
+          -v, -V   print the version and exit
+          -h       print this help and exit
+        """
+
+    /// Parses `arguments` (without the program name) and runs. Never returns while serving.
+    public static func main(_ arguments: [String]) -> Never {
+        var configPath = "conf/srs.conf"
+        var testOnly = false
+        var index = 0
+        while index < arguments.count {
+            switch arguments[index] {
+            case "-c":
+                index += 1
+                guard index < arguments.count else { fail("option -c needs a config file") }
+                configPath = arguments[index]
+            case "-t":
+                testOnly = true
+            case "-v", "-V", "--version":
+                print(ServerVersion.version)
+                exit(0)
+            case "-h", "--help":
+                print(usage)
+                exit(0)
+            default:
+                fail("unknown option '\(arguments[index])'\n\(usage)")
+            }
+            index += 1
+        }
+
+        let config: ServerConfig
+        do {
+            config = try ServerConfig.load(path: configPath)
+        } catch {
+            fail("config \(configPath) is invalid: \(error)")
+        }
+        if testOnly {
+            print("srs: the config file \(configPath) syntax is ok")
+            print("srs: config file \(configPath) test is successful")
+            exit(0)
+        }
+        run(config)
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("srs: \(message)\n".utf8))
+        exit(1)
+    }
+
+    static func run(_ config: ServerConfig) -> Never {
+        do {
+            try Logger.shared.configure(tank: config.logTank, level: config.logLevel, file: config.logFile, utcTime: config.utcTime)
+        } catch {
+            fail("\(error)")
+        }
+        if config.daemon {
+            // Before any thread exists: fork to the background, keep the working directory.
+            if daemon(1, 0) != 0 { fail("daemon: \(String(cString: strerror(errno)))") }
+        }
+        SignalWatcher.ignoreBrokenPipe()
+        let descriptors = ProcessLimits.raiseFileDescriptorLimit()
+        let cid = Server.serverContextId
+        log.trace(cid, "\(ServerVersion.signature) (SRS \(ServerVersion.compatibleSRS) compatible) starting, config \(config.path), pid \(getpid())")
+        log.trace(cid, "file descriptor limit \(descriptors), \(ProcessInfo.processInfo.activeProcessorCount) loops")
+        for directive in config.unsupportedDirectives {
+            log.warn(cid, "\(directive.file):\(directive.line): directive '\(directive.name)' is accepted but not implemented yet; ignored")
+        }
+        do {
+            try writePidFile(config.pidFile)
+        } catch {
+            fail("\(error)")
+        }
+        let server = Server(config: config)
+        do {
+            try server.start()
+        } catch {
+            removePidFile(config.pidFile)
+            fail("\(error)")
+        }
+        let pidFile = config.pidFile
+        server.installSignalHandlers { code in
+            log.trace(cid, "server stopped")
+            removePidFile(pidFile)
+            exit(code)
+        }
+        dispatchMain()
+    }
+
+    static func writePidFile(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data("\(getpid())\n".utf8)) else {
+            throw ServerError("write pid file \(path)", String(cString: strerror(errno)))
+        }
+    }
+
+    static func removePidFile(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

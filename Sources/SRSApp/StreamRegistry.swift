@@ -1,0 +1,33 @@
+import SRSConfig
+import SRSIO
+import SRSRTMP
+import Synchronization
+
+/// All live sources of the server, by "vhost/app/stream".
+public final class StreamRegistry: Sendable {
+    private let sources = Mutex<[String: LiveSource]>([:])
+    private let loops: [EventLoop]
+
+    init(loops: [EventLoop]) { self.loops = loops }
+
+    /// The source for `request`, created on `loop` when missing.
+    func fetchOrCreate(_ request: StreamRequest, vhost: VhostConfig, loop: EventLoop) -> LiveSource {
+        let key = request.streamKey
+        return sources.withLock { sources in
+            if let source = sources[key] { return source }
+            let source = LiveSource(key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self)
+            sources[key] = source
+            return source
+        }
+    }
+
+    /// Forgets `source` if it is still the registered one for its key.
+    func remove(_ source: LiveSource) {
+        sources.withLock { sources in
+            if let current = sources[source.key], current === source { sources[source.key] = nil }
+        }
+    }
+
+    public var all: [LiveSource] { sources.withLock { Array($0.values) } }
+    public var count: Int { sources.withLock { $0.count } }
+}

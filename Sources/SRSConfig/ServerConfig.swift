@@ -1,0 +1,135 @@
+/// The whole server configuration: the parsed tree, checked against the schema, with typed
+/// values for what the server uses now.
+///
+/// Loading runs, in order: syntax (``ConfigParser``), known directives (``ConfigSchema``), then
+/// the typed values below. Every failure is a ``ConfigError`` naming file, line and directive.
+public struct ServerConfig: Sendable {
+    /// The RTMP chunk sizes SRS allows.
+    public static let chunkSizeRange = 128...65536
+
+    /// `listen`: RTMP endpoints. Default `1935` on any address.
+    public var listen: [ListenAddress] = [ListenAddress(port: 1935)]
+    /// `pid`: the pid file. Default `./objs/srs.pid`.
+    public var pidFile = "./objs/srs.pid"
+    /// `chunk_size`: RTMP out chunk size, 128...65536. Default 60000.
+    public var chunkSize = 60000
+    /// `max_connections`: connections above this are refused. Default 1000.
+    public var maxConnections = 1000
+    /// `daemon`: fork to the background. Default on (as SRS); the shipped confs say off.
+    public var daemon = true
+    /// `srs_log_tank`: console or file. Default console.
+    public var logTank = LogTank.console
+    /// `srs_log_level`: verbose, info, trace, warn or error. Default trace.
+    public var logLevel = LogLevel.trace
+    /// `srs_log_file`: the log file when the tank is file. Default `./objs/srs.log`.
+    public var logFile = "./objs/srs.log"
+    /// `utc_time`: log times in UTC instead of local time. Default off.
+    public var utcTime = false
+    /// `work_dir`: folder to change to at start. Default `./`.
+    public var workDir = "./"
+    /// `ff_log_dir`: folder for ffmpeg logs; `/dev/null` disables them. Default `./objs`.
+    public var ffLogDir = "./objs"
+    /// `asprocess`: quit when the parent process dies. Default off.
+    public var asprocess = false
+    /// `pithy_print_ms`: period of the periodic statistics log lines, ms. Default 10000.
+    public var pithyPrintMs = 10000
+    /// The vhosts in file order. When the file has no `vhost` at all, one `__defaultVhost__`
+    /// with every default; otherwise exactly the configured ones.
+    public var vhosts: [VhostConfig] = []
+
+    /// The parsed tree, includes expanded.
+    public let root: [ConfigDirective]
+    /// Known SRS directives this server does not act on yet (see
+    /// ``ConfigSchema/unsupportedDirectives(in:)``); the server warns about each.
+    public var unsupportedDirectives: [ConfigDirective]
+    /// The file the config came from (for `parse(text:file:)`, the name given).
+    public let path: String
+
+    /// Reads, checks and types the config file at `path`. Throws ``ConfigError``.
+    public static func load(path: String) throws -> ServerConfig {
+        try ServerConfig(root: ConfigParser.parseFile(path: path), path: path)
+    }
+
+    /// Checks and types config `text`; `file` names it in errors and anchors relative includes.
+    /// Throws ``ConfigError``.
+    public static func parse(text: String, file: String) throws -> ServerConfig {
+        try ServerConfig(root: ConfigParser.parse(text: text, file: file), path: file)
+    }
+
+    /// Checks and types an already parsed tree. Throws ``ConfigError``.
+    public init(root: [ConfigDirective], path: String) throws {
+        try ConfigSchema.validate(root)
+        self.root = root
+        self.path = path
+        self.unsupportedDirectives = ConfigSchema.unsupportedDirectives(in: root)
+
+        let reader = SettingReader(directives: root, context: nil)
+        if let found = try reader.setting(["listen"]) {
+            listen = try Self.listenAddresses(found.directive)
+        }
+        pidFile = try reader.text(pidFile, ["pid"])
+        chunkSize = try reader.integer(chunkSize, in: Self.chunkSizeRange, ["chunk_size"])
+        maxConnections = try reader.integer(maxConnections, in: 1...Int.max, ["max_connections"])
+        daemon = try reader.flag(daemon, ["daemon"])
+        logTank = try reader.choice(logTank, expected: "console or file", ["srs_log_tank"]) { LogTank(rawValue: $0) }
+        logLevel = try reader.choice(
+            logLevel,
+            expected: "verbose, info, trace, warn or error",
+            ["srs_log_level"]
+        ) { LogLevel(name: $0) }
+        logFile = try reader.text(logFile, ["srs_log_file"])
+        utcTime = try reader.flag(utcTime, ["utc_time"])
+        workDir = try reader.text(workDir, ["work_dir"])
+        ffLogDir = try reader.text(ffLogDir, ["ff_log_dir"])
+        asprocess = try reader.flag(asprocess, ["asprocess"])
+        pithyPrintMs = try reader.integer(pithyPrintMs, in: 1...Int.max, ["pithy_print_ms"])
+
+        var firstBlockOfName: [String: ConfigDirective] = [:]
+        for block in root where block.name == "vhost" {
+            let vhost = try VhostConfig(block: block)
+            if let first = firstBlockOfName[vhost.name] {
+                throw ConfigError(
+                    at: block,
+                    context: nil,
+                    message: "vhost '\(vhost.name)' is defined twice (also at \(first.location))"
+                )
+            }
+            firstBlockOfName[vhost.name] = block
+            vhosts.append(vhost)
+        }
+        if vhosts.isEmpty {
+            vhosts = [VhostConfig(name: VhostConfig.defaultVhostName)]
+        }
+    }
+
+    /// The vhost with exactly this name, if configured.
+    public func vhost(named name: String) -> VhostConfig? {
+        vhosts.first { $0.name == name }
+    }
+
+    /// The vhost with this name, else `__defaultVhost__` if there is one, else nil
+    /// (the client's vhost is unknown and must be refused).
+    public func vhostOrDefault(_ name: String) -> VhostConfig? {
+        vhost(named: name) ?? vhost(named: VhostConfig.defaultVhostName)
+    }
+
+    private static func listenAddresses(_ directive: ConfigDirective) throws(ConfigError) -> [ListenAddress] {
+        guard !directive.args.isEmpty else {
+            throw ConfigError(at: directive, context: nil, message: "expects at least one [host:]port")
+        }
+        var addresses: [ListenAddress] = []
+        for text in directive.args {
+            let address: ListenAddress
+            do {
+                address = try ListenAddress(parsing: text)
+            } catch {
+                throw ConfigError(at: directive, context: nil, message: error.description)
+            }
+            if addresses.contains(address) {
+                throw ConfigError(at: directive, context: nil, message: "'\(text)' is listed twice")
+            }
+            addresses.append(address)
+        }
+        return addresses
+    }
+}

@@ -1,0 +1,127 @@
+/// Reads typed settings from one block (the top level or a vhost), where a setting may be
+/// written in more than one shape (SRS 2.0 flat `gop_cache on;` or SRS 3+ `play { gop_cache on; }`).
+///
+/// A setting given more than once, in the same or another shape, is an error: SRS would silently
+/// use one of them, which hides mistakes.
+struct SettingReader {
+    /// The directives of the block.
+    let directives: [ConfigDirective]
+    /// Where the block sits, e.g. `vhost a.com`; nil at top level.
+    let context: String?
+
+    /// The one directive at any of these paths (e.g. `["gop_cache"]`, `["play", "gop_cache"]`), if any.
+    func setting(_ paths: [String]...) throws(ConfigError) -> (directive: ConfigDirective, context: String?)? {
+        try setting(paths)
+    }
+
+    func flag(_ defaultValue: Bool, _ paths: [String]...) throws(ConfigError) -> Bool {
+        guard let found = try setting(paths) else {
+            return defaultValue
+        }
+        let word = try DirectiveValue.single(found.directive, context: found.context)
+        switch word {
+        case "on": return true
+        case "off": return false
+        default:
+            throw ConfigError(at: found.directive, context: found.context, message: "expects on or off, got '\(word)'")
+        }
+    }
+
+    func integer(_ defaultValue: Int, in range: ClosedRange<Int>, _ paths: [String]...) throws(ConfigError) -> Int {
+        guard let found = try setting(paths) else {
+            return defaultValue
+        }
+        return try DirectiveValue.integer(found.directive, context: found.context, in: range)
+    }
+
+    func optionalInteger(in range: ClosedRange<Int>, _ paths: [String]...) throws(ConfigError) -> Int? {
+        guard let found = try setting(paths) else {
+            return nil
+        }
+        return try DirectiveValue.integer(found.directive, context: found.context, in: range)
+    }
+
+    func decimal(_ defaultValue: Double, minimum: Double, _ paths: [String]...) throws(ConfigError) -> Double {
+        guard let found = try setting(paths) else {
+            return defaultValue
+        }
+        let word = try DirectiveValue.single(found.directive, context: found.context)
+        guard let value = Double(word), value.isFinite else {
+            throw ConfigError(at: found.directive, context: found.context, message: "expects a number, got '\(word)'")
+        }
+        guard value >= minimum else {
+            throw ConfigError(
+                at: found.directive,
+                context: found.context,
+                message: "must be at least \(DirectiveValue.format(minimum)), got '\(word)'"
+            )
+        }
+        return value
+    }
+
+    func text(_ defaultValue: String, _ paths: [String]...) throws(ConfigError) -> String {
+        guard let found = try setting(paths) else {
+            return defaultValue
+        }
+        let word = try DirectiveValue.single(found.directive, context: found.context)
+        guard !word.isEmpty else {
+            throw ConfigError(at: found.directive, context: found.context, message: "expects a value, got ''")
+        }
+        return word
+    }
+
+    /// A word turned into `T` by `make`; `expected` lists the accepted words for the error.
+    func choice<T>(
+        _ defaultValue: T,
+        expected: String,
+        _ paths: [String]...,
+        make: (String) -> T?
+    ) throws(ConfigError) -> T {
+        guard let found = try setting(paths) else {
+            return defaultValue
+        }
+        let word = try DirectiveValue.single(found.directive, context: found.context)
+        guard let value = make(word) else {
+            throw ConfigError(at: found.directive, context: found.context, message: "expects \(expected), got '\(word)'")
+        }
+        return value
+    }
+
+    private func setting(_ paths: [[String]]) throws(ConfigError) -> (directive: ConfigDirective, context: String?)? {
+        var matches: [(directive: ConfigDirective, context: String?)] = []
+        for path in paths {
+            matches += find(path, in: directives, context: context)
+        }
+        matches.sort { ($0.directive.file, $0.directive.line) < ($1.directive.file, $1.directive.line) }
+        guard let first = matches.first else {
+            return nil
+        }
+        if matches.count > 1 {
+            let second = matches[1]
+            throw ConfigError(
+                at: second.directive,
+                context: second.context,
+                message: "set twice (also at \(first.directive.location)); keep one"
+            )
+        }
+        return first
+    }
+
+    private func find(
+        _ path: [String],
+        in directives: [ConfigDirective],
+        context: String?
+    ) -> [(directive: ConfigDirective, context: String?)] {
+        guard let name = path.first else {
+            return []
+        }
+        let named = directives.filter { $0.name == name }
+        if path.count == 1 {
+            return named.map { ($0, context) }
+        }
+        let rest = Array(path.dropFirst())
+        return named.flatMap { block in
+            find(rest, in: block.children, context: ConfigSchema.context(parent: context, block: block))
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// The I/O layer's tuning constants, each with the measurement or reason that chose it.
+public enum IOTuning {
+    /// Bytes read per `read(2)`: 64 KiB takes a whole merged-read batch of a 4 Mbps publisher
+    /// in one call; the buffer is shared per loop, so it costs 64 KiB per core, not per client.
+    public static let readBufferSize = 64 * 1024
+    /// Reads per readable event before yielding to other connections of the loop (fairness).
+    public static let maxReadsPerEvent = 4
+    /// iovecs per `writev`: Linux's IOV_MAX is 1024 (architecture.md, section 4).
+    public static let maxIovecsPerWrite = 1024
+    /// Period of each loop's single timer (timeouts, merged-write flushes). 100 ms keeps the
+    /// wake-ups at 10/s per loop while bounding the mw_latency overshoot to 100 ms.
+    public static let loopTickMs = 100
+    /// Connections accepted per readable event of a listener before yielding.
+    public static let maxAcceptsPerEvent = 64
+    /// Pause of a listener after EMFILE/ENFILE, so running out of descriptors is no busy loop.
+    public static let acceptBackoffMs = 200
+    /// listen(2) backlog.
+    public static let listenBacklog = 1024
+    /// RLIMIT_NOFILE the server asks for (capped by the hard limit): 10k players plus upstreams.
+    public static let wantedFileDescriptors = 65536
+}

@@ -1,0 +1,45 @@
+import CSRSShim
+import Dispatch
+import Glibc
+
+/// Signal handling through Dispatch signal sources. Each signal is first set to SIG_IGN, so
+/// one that arrives before the source is registered cannot kill the process (architecture.md,
+/// rule 7).
+public final class SignalWatcher: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "srs.signals")
+    private var sources: [DispatchSourceSignal] = []
+
+    public init() {}
+
+    /// Ignores SIGPIPE for the whole process (`writev` has no MSG_NOSIGNAL).
+    public static func ignoreBrokenPipe() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Calls `handler` on a private queue each time `signalNumber` arrives.
+    public func watch(_ signalNumber: Int32, handler: @escaping @Sendable () -> Void) {
+        signal(signalNumber, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+        source.setEventHandler(handler: handler)
+        source.activate()
+        queue.sync { sources.append(source) }
+    }
+}
+
+/// Process-wide resource settings.
+public enum ProcessLimits {
+    /// Raises the soft RLIMIT_NOFILE toward `wanted`; returns the limit in force.
+    @discardableResult
+    public static func raiseFileDescriptorLimit(to wanted: Int = IOTuning.wantedFileDescriptors) -> Int {
+        Int(srs_raise_nofile_limit(wanted))
+    }
+
+    /// Open file descriptors of this process (entries of /proc/self/fd).
+    public static func openFileDescriptorCount() -> Int {
+        guard let directory = opendir("/proc/self/fd") else { return -1 }
+        defer { closedir(directory) }
+        var count = 0
+        while readdir(directory) != nil { count += 1 }
+        return max(0, count - 3)  // ".", ".." and the directory stream itself
+    }
+}

@@ -1,0 +1,345 @@
+import CSRSShim
+import Dispatch
+import Glibc
+
+/// Receives a connection's events, always on the connection's loop.
+public protocol TCPConnectionDelegate: AnyObject {
+    /// Bytes arrived. They are valid only during the call.
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer)
+    /// Everything queued with `send` has been written after a write had to wait.
+    func connectionDidDrain(_ connection: TCPConnection)
+    /// The connection is closed; no other callback follows.
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason)
+}
+
+/// Why a connection closed.
+public enum CloseReason: Sendable, CustomStringConvertible {
+    case peerClosed
+    case readError(Int32)
+    case writeError(Int32)
+    case local(String)
+
+    public var description: String {
+        switch self {
+        case .peerClosed: return "closed by peer"
+        case .readError(let code): return "read error: \(String(cString: strerror(code)))"
+        case .writeError(let code): return "write error: \(String(cString: strerror(code)))"
+        case .local(let reason): return reason
+        }
+    }
+}
+
+/// Bytes to write, kept alive by `owner` until written.
+public struct OutboundPiece {
+    public var base: UnsafeRawPointer
+    public var count: Int
+    public var owner: AnyObject?
+
+    public init(base: UnsafeRawPointer, count: Int, owner: AnyObject?) {
+        self.base = base
+        self.count = count
+        self.owner = owner
+    }
+}
+
+/// A heap byte buffer with a stable address, to hand headers and replies to `writev`.
+public final class ByteStore {
+    public let pointer: UnsafeMutableRawPointer
+    public let count: Int
+
+    public init(_ bytes: [UInt8]) {
+        count = bytes.count
+        pointer = .allocate(byteCount: max(1, bytes.count), alignment: 8)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { pointer.copyMemory(from: base, byteCount: bytes.count) }
+        }
+    }
+
+    deinit { pointer.deallocate() }
+
+    public var piece: OutboundPiece { OutboundPiece(base: UnsafeRawPointer(pointer), count: count, owner: self) }
+}
+
+/// A non-blocking TCP socket served by Dispatch read/write sources on its own serial queue,
+/// which targets its loop. Writes go out with `writev`; when the socket is full the rest is
+/// kept and the write source is armed until it drains.
+///
+/// Lifecycle rules (architecture.md, section 2): sources are created and cancelled on the
+/// connection's queue; the fd is closed in the cancel handler of the last source; the write
+/// source is created inactive and armed only on EAGAIN, and suspends itself first in its handler.
+///
+/// All state is confined to the loop; methods other than `closeAsync` must be called on it.
+public final class TCPConnection: @unchecked Sendable {
+    public let fd: Int32
+    public let loop: EventLoop
+    /// The connection's own queue (targets the loop's queue).
+    public let queue: DispatchQueue
+    public let peerAddress: String
+    public let peerPort: Int
+
+    private var delegate: TCPConnectionDelegate?
+
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var writeSourceActivated = false
+    private var writeSourceSuspended = false
+    private var readSuspended = false
+    private var liveSources = 0
+    private var started = false
+
+    private var pending: [OutboundPiece] = []
+    private var pendingIndex = 0
+    private var pendingOffset = 0
+
+    public private(set) var isClosed = false
+    public private(set) var bytesReceived: UInt64 = 0
+    public private(set) var bytesSent: UInt64 = 0
+    /// When the last bytes were received or sent (monotonic ms), for timeouts.
+    public private(set) var lastReceiveTime: Int64
+    public private(set) var lastSendProgressTime: Int64
+
+    public init(fd: Int32, loop: EventLoop, peerAddress: String, peerPort: Int) {
+        self.fd = fd
+        self.loop = loop
+        self.peerAddress = peerAddress
+        self.peerPort = peerPort
+        queue = DispatchQueue(label: "srs.conn.\(fd)", target: loop.queue)
+        lastReceiveTime = MonotonicClock.milliseconds()
+        lastSendProgressTime = lastReceiveTime
+    }
+
+    /// Starts reading; `delegate` is retained until the connection closes. Call on the loop.
+    public func start(delegate: TCPConnectionDelegate) {
+        self.delegate = delegate
+        started = true
+        queue.async { self.createSources() }
+    }
+
+    private func createSources() {
+        guard !isClosed else {
+            Glibc.close(fd)
+            return
+        }
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        read.setEventHandler { [unowned self] in self.handleReadable() }
+        read.setCancelHandler { [self] in self.sourceCancelled() }
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        write.setEventHandler { [unowned self] in self.handleWritable() }
+        write.setCancelHandler { [self] in self.sourceCancelled() }
+        readSource = read
+        writeSource = write
+        liveSources = 2
+        read.activate()
+    }
+
+    // MARK: Reading
+
+    private func handleReadable() {
+        guard !isClosed else { return }
+        let buffer = loop.readBuffer
+        for _ in 0..<IOTuning.maxReadsPerEvent {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 {
+                bytesReceived += UInt64(n)
+                lastReceiveTime = MonotonicClock.milliseconds()
+                delegate?.connection(self, didReceive: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                if isClosed || readSuspended || n < buffer.count { return }
+            } else if n == 0 {
+                close(.peerClosed)
+                return
+            } else {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK || code == EINTR { return }
+                close(.readError(code))
+                return
+            }
+        }
+    }
+
+    /// Stops reading for `milliseconds` (merged read: fewer, larger reads).
+    public func pauseReading(milliseconds: Int) {
+        guard !isClosed, !readSuspended, let source = readSource else { return }
+        readSuspended = true
+        source.suspend()
+        queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
+            guard readSuspended, let source = readSource else { return }
+            readSuspended = false
+            source.resume()
+        }
+    }
+
+    // MARK: Writing
+
+    /// Whether nothing is waiting to be written.
+    public var isWritable: Bool { pendingIndex >= pending.count && !isClosed }
+
+    /// Bytes queued but not yet written.
+    public var pendingByteCount: Int {
+        var total = 0
+        for index in pendingIndex..<pending.count { total += pending[index].count }
+        return total - pendingOffset
+    }
+
+    /// Queues bytes and writes as much as the socket takes. Returns true when all of it is written.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return isWritable }
+        return send(pieces: [ByteStore(bytes).piece])
+    }
+
+    /// Queues pieces and writes as much as the socket takes. Returns true when everything
+    /// queued is written (no drain callback will follow).
+    @discardableResult
+    public func send(pieces: [OutboundPiece]) -> Bool {
+        guard !isClosed else { return false }
+        if pendingIndex >= pending.count {
+            pending = pieces
+        } else {
+            pending.append(contentsOf: pieces)
+        }
+        if writeSourceActivated && !writeSourceSuspended { return false }  // waiting for writable
+        return flush()
+    }
+
+    /// Writes queued pieces until done or EAGAIN. Returns true when done.
+    private func flush() -> Bool {
+        let iovecs = loop.iovecs
+        while pendingIndex < pending.count {
+            var count = 0
+            var total = 0
+            var index = pendingIndex
+            while index < pending.count && count < iovecs.count {
+                let piece = pending[index]
+                let skip = index == pendingIndex ? pendingOffset : 0
+                iovecs[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: piece.base + skip), iov_len: piece.count - skip)
+                total += piece.count - skip
+                count += 1
+                index += 1
+            }
+            let written = writev(fd, iovecs.baseAddress, Int32(count))
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    armWriteSource()
+                    return false
+                }
+                close(.writeError(code))
+                return false
+            }
+            bytesSent += UInt64(written)
+            if written > 0 { lastSendProgressTime = MonotonicClock.milliseconds() }
+            advance(by: written)
+            if written < total {
+                armWriteSource()
+                return false
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingIndex = 0
+        pendingOffset = 0
+        return true
+    }
+
+    private func advance(by written: Int) {
+        var left = written
+        while left > 0 && pendingIndex < pending.count {
+            let available = pending[pendingIndex].count - pendingOffset
+            if left >= available {
+                left -= available
+                pending[pendingIndex].owner = nil
+                pendingIndex += 1
+                pendingOffset = 0
+            } else {
+                pendingOffset += left
+                left = 0
+            }
+        }
+        // Skip empty pieces so the index always points at bytes to write.
+        while pendingIndex < pending.count && pending[pendingIndex].count == 0 { pendingIndex += 1 }
+    }
+
+    private func armWriteSource() {
+        guard let source = writeSource, !isClosed else { return }
+        if !writeSourceActivated {
+            writeSourceActivated = true
+            source.activate()
+        } else if writeSourceSuspended {
+            writeSourceSuspended = false
+            source.resume()
+        }
+    }
+
+    private func handleWritable() {
+        guard let source = writeSource, !isClosed else { return }
+        if !writeSourceSuspended {
+            writeSourceSuspended = true
+            source.suspend()
+        }
+        if flush() { delegate?.connectionDidDrain(self) }
+    }
+
+    // MARK: Options
+
+    public func setNoDelay(_ enabled: Bool) {
+        _ = srs_set_int_option(fd, Int32(IPPROTO_TCP), TCP_NODELAY, enabled ? 1 : 0)
+    }
+
+    public func setSendBufferSize(_ bytes: Int) {
+        _ = srs_set_int_option(fd, SOL_SOCKET, SO_SNDBUF, Int32(bytes))
+    }
+
+    // MARK: Closing
+
+    /// Closes from any thread.
+    public func closeAsync(_ reason: CloseReason) {
+        queue.async { self.close(reason) }
+    }
+
+    /// Closes the connection: cancels its sources (the fd is closed when the last one is
+    /// cancelled) and tells the delegate once. Call on the loop.
+    public func close(_ reason: CloseReason) {
+        guard !isClosed else { return }
+        isClosed = true
+        pending.removeAll()
+        pendingIndex = 0
+        pendingOffset = 0
+        if started {
+            queue.async { self.cancelSources() }  // rule 2: cancel on the connection's own queue
+        } else {
+            Glibc.close(fd)
+        }
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.connection(self, didCloseWith: reason)
+    }
+
+    private func cancelSources() {
+        guard let read = readSource, let write = writeSource else {
+            // Sources were never created (closed before start ran): createSources closes the fd.
+            return
+        }
+        read.cancel()
+        if readSuspended {
+            readSuspended = false
+            read.resume()
+        }
+        write.cancel()
+        if !writeSourceActivated {
+            writeSourceActivated = true
+            write.activate()
+        } else if writeSourceSuspended {
+            writeSourceSuspended = false
+            write.resume()
+        }
+    }
+
+    private func sourceCancelled() {
+        liveSources -= 1
+        if liveSources == 0 {
+            Glibc.close(fd)
+            readSource = nil
+            writeSource = nil
+        }
+    }
+}

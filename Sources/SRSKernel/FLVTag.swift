@@ -1,0 +1,70 @@
+/// FLV file and tag framing (Adobe FLV spec, annex E).
+public enum FLV {
+    /// Size of an FLV tag header (type, data size, timestamp, timestamp extension, stream id).
+    public static let tagHeaderSize = 11
+    /// Size of the PreviousTagSize field after each tag.
+    public static let previousTagSizeSize = 4
+
+    /// The 9-byte FLV file header plus PreviousTagSize0.
+    public static func fileHeader(hasAudio: Bool = true, hasVideo: Bool = true) -> [UInt8] {
+        let flags: UInt8 = (hasAudio ? 0x04 : 0) | (hasVideo ? 0x01 : 0)
+        return [0x46, 0x4C, 0x56, 0x01, flags, 0, 0, 0, 9, 0, 0, 0, 0]
+    }
+
+    /// The 11-byte tag header for a tag of `type` with `dataSize` body bytes at `timestamp` ms.
+    public static func tagHeader(type: UInt8, dataSize: Int, timestamp: Int64) -> [UInt8] {
+        let ts = UInt32(truncatingIfNeeded: timestamp)
+        return [
+            type & 0x1F,
+            UInt8(truncatingIfNeeded: dataSize >> 16), UInt8(truncatingIfNeeded: dataSize >> 8), UInt8(truncatingIfNeeded: dataSize),
+            UInt8(truncatingIfNeeded: ts >> 16), UInt8(truncatingIfNeeded: ts >> 8), UInt8(truncatingIfNeeded: ts),
+            UInt8(truncatingIfNeeded: ts >> 24),
+            0, 0, 0,
+        ]
+    }
+
+    /// One tag read from FLV bytes.
+    public struct Tag: Sendable, Equatable {
+        public var type: UInt8
+        /// Full 32-bit timestamp (24 bits plus the extension byte).
+        public var timestamp: UInt32
+        public var streamId: UInt32
+        public var body: [UInt8]
+
+        public init(type: UInt8, timestamp: UInt32, streamId: UInt32 = 0, body: [UInt8]) {
+            self.type = type
+            self.timestamp = timestamp
+            self.streamId = streamId
+            self.body = body
+        }
+    }
+
+    /// Reads consecutive tags (each followed by PreviousTagSize), as in an FLV file body or an
+    /// RTMP aggregate message.
+    public static func readTags(_ reader: inout ByteReader, context: String) throws(KernelError) -> [Tag] {
+        var tags: [Tag] = []
+        while reader.remaining >= tagHeaderSize {
+            let type = try reader.readUInt8(context) & 0x1F
+            let size = Int(try reader.readUInt24(context))
+            let low = try reader.readUInt24(context)
+            let high = try reader.readUInt8(context)
+            let streamId = try reader.readUInt24(context)
+            let body = Array(try reader.readBytes(size, "\(context) tag body"))
+            if reader.remaining >= previousTagSizeSize { try reader.skip(previousTagSizeSize) }
+            tags.append(Tag(type: type, timestamp: UInt32(high) << 24 | low, streamId: streamId, body: body))
+        }
+        return tags
+    }
+
+    /// Parses a whole FLV file: checks the signature and returns its tags.
+    public static func parseFile(_ bytes: [UInt8]) throws(KernelError) -> [Tag] {
+        var reader = ByteReader(bytes)
+        let signature = try reader.readBytes(3, "FLV header")
+        guard signature.elementsEqual([0x46, 0x4C, 0x56]) else { throw KernelError("FLV header", "bad signature") }
+        try reader.skip(2, "FLV header")
+        let headerSize = Int(try reader.readUInt32("FLV header size"))
+        guard headerSize >= 9 else { throw KernelError("FLV header", "header size \(headerSize) below 9") }
+        try reader.skip(headerSize - 9 + previousTagSizeSize, "FLV header")
+        return try readTags(&reader, context: "FLV tag")
+    }
+}

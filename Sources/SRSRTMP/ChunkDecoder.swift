@@ -1,0 +1,199 @@
+import SRSKernel
+
+/// Reassembles RTMP messages from chunks (RTMP spec 5.3): basic headers with 1-3 byte chunk
+/// stream ids, message headers of fmt 0-3, extended timestamps (also on fmt 3 chunks), the
+/// peer's chunk size, Abort. Timestamps are unwrapped to 64 bits.
+///
+/// Memory grows only with bytes actually received: a header that announces a huge message
+/// allocates nothing until its bytes arrive, and lengths above the limits are refused.
+public struct ChunkDecoder: Sendable {
+    /// Largest audio/video/aggregate message accepted.
+    public var maxMediaMessageSize = 16 * 1024 * 1024 - 1
+    /// Largest command, data or control message accepted.
+    public var maxControlMessageSize = 1024 * 1024
+    /// Most chunk streams with a message in progress at once.
+    public var maxChunkStreams = 256
+
+    /// The peer's chunk size (Set Chunk Size from the peer); 128 until it says otherwise.
+    public private(set) var chunkSize = 128
+
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    private var streams: [UInt32: ChunkStreamState] = [:]
+
+    private struct ChunkStreamState: Sendable {
+        var timestamp: Int64 = 0
+        /// The last timestamp field or delta, reused by fmt 3.
+        var delta: UInt32 = 0
+        var lastAbsolute32: UInt32 = 0
+        var epoch: Int64 = 0
+        var length = 0
+        var typeId: UInt8 = 0
+        var streamId: UInt32 = 0
+        var hasExtendedTimestamp = false
+        var extendedValue: UInt32 = 0
+        var hasHeader = false
+        var payload: [UInt8] = []
+        var inProgress = false
+    }
+
+    public init() {}
+
+    /// Changes the peer's chunk size (after a Set Chunk Size message).
+    public mutating func setChunkSize(_ size: Int) throws(RTMPError) {
+        guard size >= 1 && size <= 0xFF_FFFF else {
+            throw RTMPError("set chunk size", "chunk size \(size) outside 1...16777215")
+        }
+        chunkSize = size
+    }
+
+    /// Drops the partial message of a chunk stream (Abort message).
+    public mutating func abort(chunkStreamId: UInt32) {
+        streams[chunkStreamId]?.payload = []
+        streams[chunkStreamId]?.inProgress = false
+    }
+
+    /// Bytes buffered but not yet decoded.
+    public var bufferedByteCount: Int { buffer.count - readIndex }
+
+    /// Adds received bytes and returns the messages they complete. Set Chunk Size and Abort
+    /// are applied here as soon as they are decoded (so later chunks in the same read use them)
+    /// and also returned.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(RTMPError) -> [RTMPMessage] {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        }
+        buffer.append(contentsOf: bytes)
+        var messages: [RTMPMessage] = []
+        while let message = try decodeOne() {
+            if let message = message {
+                if message.typeId == RTMPMessageType.setChunkSize {
+                    var reader = ByteReader(message.payload)
+                    guard let size = try? reader.readUInt32() else {
+                        throw RTMPError("set chunk size", "payload of \(message.payload.count) bytes")
+                    }
+                    try setChunkSize(Int(size & 0x7FFF_FFFF))
+                } else if message.typeId == RTMPMessageType.abort, message.payload.count >= 4 {
+                    var reader = ByteReader(message.payload)
+                    if let csid = try? reader.readUInt32() { abort(chunkStreamId: csid) }
+                }
+                messages.append(message)
+            }
+        }
+        if readIndex > 65536 && readIndex * 2 > buffer.count {
+            buffer.removeFirst(readIndex)
+            readIndex = 0
+        }
+        return messages
+    }
+
+    /// Decodes one chunk. Returns nil when more bytes are needed, .some(nil) for a chunk that did
+    /// not complete a message, .some(message) for one that did.
+    private mutating func decodeOne() throws(RTMPError) -> RTMPMessage?? {
+        let available = buffer.count - readIndex
+        guard available >= 1 else { return nil }
+        var index = readIndex
+        let first = buffer[index]
+        index += 1
+        let fmt = first >> 6
+        var csid = UInt32(first & 0x3F)
+        if csid == 0 {
+            guard available >= 2 else { return nil }
+            csid = 64 + UInt32(buffer[index])
+            index += 1
+        } else if csid == 1 {
+            guard available >= 3 else { return nil }
+            csid = 64 + UInt32(buffer[index]) + UInt32(buffer[index + 1]) * 256
+            index += 2
+        }
+        let headerSizes = [11, 7, 3, 0]
+        let messageHeaderSize = headerSizes[Int(fmt)]
+        guard buffer.count - index >= messageHeaderSize else { return nil }
+
+        var state = streams[csid] ?? ChunkStreamState()
+        if streams[csid] == nil && streams.count >= maxChunkStreams {
+            throw RTMPError("chunk header", "more than \(maxChunkStreams) chunk streams")
+        }
+        if fmt != 0 && !state.hasHeader {
+            throw RTMPError("chunk header", "fmt \(fmt) on chunk stream \(csid) before any fmt 0 header")
+        }
+        if state.inProgress && fmt != 3 {
+            // A new header in the middle of a message: SRS and librtmp treat it as a fresh start.
+            state.payload = []
+            state.inProgress = false
+        }
+        let startsMessage = !state.inProgress
+
+        var timestampField: UInt32 = 0
+        if fmt <= 2 {
+            timestampField = UInt32(buffer[index]) << 16 | UInt32(buffer[index + 1]) << 8 | UInt32(buffer[index + 2])
+            if fmt <= 1 {
+                state.length = Int(UInt32(buffer[index + 3]) << 16 | UInt32(buffer[index + 4]) << 8 | UInt32(buffer[index + 5]))
+                state.typeId = buffer[index + 6]
+                if fmt == 0 {
+                    state.streamId = UInt32(buffer[index + 7]) | UInt32(buffer[index + 8]) << 8
+                        | UInt32(buffer[index + 9]) << 16 | UInt32(buffer[index + 10]) << 24
+                }
+            }
+            index += messageHeaderSize
+            state.hasExtendedTimestamp = timestampField == 0xFF_FFFF
+        }
+        if state.hasExtendedTimestamp {
+            guard buffer.count - index >= 4 else { return nil }
+            let value = UInt32(buffer[index]) << 24 | UInt32(buffer[index + 1]) << 16
+                | UInt32(buffer[index + 2]) << 8 | UInt32(buffer[index + 3])
+            if fmt == 3 && !startsMessage && value != state.extendedValue {
+                // Some encoders omit the extended timestamp on continuation chunks (SRS checks the same way).
+            } else {
+                index += 4
+                timestampField = value
+                state.extendedValue = value
+            }
+        }
+
+        if startsMessage {
+            let limit = (state.typeId == RTMPMessageType.audio || state.typeId == RTMPMessageType.video
+                || state.typeId == RTMPMessageType.aggregate) ? maxMediaMessageSize : maxControlMessageSize
+            if state.length > limit {
+                throw RTMPError("chunk header", "message of \(state.length) bytes (type \(state.typeId)) on chunk stream \(csid) exceeds the limit of \(limit)")
+            }
+            if fmt == 0 {
+                let absolute = timestampField
+                if absolute < state.lastAbsolute32 && state.lastAbsolute32 - absolute > 0x8000_0000 {
+                    state.epoch += 0x1_0000_0000
+                }
+                state.lastAbsolute32 = absolute
+                state.delta = absolute
+                state.timestamp = state.epoch + Int64(absolute)
+            } else if fmt == 1 || fmt == 2 {
+                state.delta = timestampField
+                state.timestamp += Int64(timestampField)
+            } else {
+                state.timestamp += Int64(state.delta)
+            }
+            state.hasHeader = true
+            state.inProgress = true
+            state.payload = []
+            state.payload.reserveCapacity(min(state.length, 65536))
+        }
+
+        let needed = state.length - state.payload.count
+        let chunkBytes = min(needed, chunkSize)
+        // Not enough bytes: nothing was committed, the whole chunk is parsed again later.
+        guard buffer.count - index >= chunkBytes else { return nil }
+        state.payload.append(contentsOf: buffer[index..<(index + chunkBytes)])
+        index += chunkBytes
+        readIndex = index
+
+        if state.payload.count >= state.length {
+            let message = RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp, payload: state.payload)
+            state.payload = []
+            state.inProgress = false
+            streams[csid] = state
+            return .some(message)
+        }
+        streams[csid] = state
+        return .some(nil)
+    }
+}
