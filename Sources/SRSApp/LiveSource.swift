@@ -60,12 +60,18 @@ public actor LiveSource {
     /// Claims the stream for publisher `clientId`; false when another client publishes it or
     /// the source was retired (look it up again).
     nonisolated func tryPublish(clientId: Int) -> PublishClaim {
-        membership.withLock { state in
+        let claim = membership.withLock { state -> PublishClaim in
             if !state.alive { return .retired }
             if let current = state.publisherId { return .busy(current) }
             state.publisherId = clientId
             return .claimed
         }
+        if claim == .claimed {
+            // A new publisher starts a new stream: drop the old GOP and headers before its
+            // first batch (both run in order on the source's loop).
+            loop.execute { [self] in self.assumeIsolated { $0.ring.reset() } }
+        }
+        return claim
     }
 
     enum PublishClaim: Equatable {
@@ -74,7 +80,9 @@ public actor LiveSource {
         case retired
     }
 
-    /// Releases the stream if `clientId` publishes it; clears the GOP cache as SRS does.
+    /// Releases the stream if `clientId` publishes it. Players stay attached (they resume when
+    /// a new publisher starts, as in SRS); the ring is kept until then so they can drain it,
+    /// and new players of an unpublished stream start at the head (no stale GOP).
     nonisolated func endPublish(clientId: Int) {
         let retire = membership.withLock { state -> Bool? in
             guard state.publisherId == clientId else { return nil }
@@ -85,9 +93,7 @@ public actor LiveSource {
             }
             return false
         }
-        guard let retire else { return }
-        loop.execute { [self] in self.assumeIsolated { $0.ring.reset() } }
-        if retire { registry.remove(self) }
+        if retire == true { registry.remove(self) }
     }
 
     /// Registers a player; false when the source was retired (look it up again).

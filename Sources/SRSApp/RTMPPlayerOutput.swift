@@ -23,9 +23,14 @@ final class RTMPPlayerOutput: FanoutMember {
         self.streamId = streamId
         self.owner = owner
         self.jitter = TimestampJitter(mode: jitter)
-        let start = source.ring.startCursor()
-        cursor = start.cursor
-        pendingHeaders = start.headers.all
+        if source.publisherId == nil {
+            cursor = source.ring.head  // nothing live yet: wait for the next publisher
+            pendingHeaders = []
+        } else {
+            let start = source.ring.startCursor()
+            cursor = start.cursor
+            pendingHeaders = start.headers.all
+        }
     }
 
     var fanout: LoopFanout { source.fanouts[owner.tcp.loop.index] }

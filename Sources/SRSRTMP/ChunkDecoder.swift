@@ -25,8 +25,6 @@ public struct ChunkDecoder: Sendable {
         var timestamp: Int64 = 0
         /// The last timestamp field or delta, reused by fmt 3.
         var delta: UInt32 = 0
-        var lastAbsolute32: UInt32 = 0
-        var epoch: Int64 = 0
         var length = 0
         var typeId: UInt8 = 0
         var streamId: UInt32 = 0
@@ -159,13 +157,14 @@ public struct ChunkDecoder: Sendable {
                 throw RTMPError("chunk header", "message of \(state.length) bytes (type \(state.typeId)) on chunk stream \(csid) exceeds the limit of \(limit)")
             }
             if fmt == 0 {
-                let absolute = timestampField
-                if absolute < state.lastAbsolute32 && state.lastAbsolute32 - absolute > 0x8000_0000 {
-                    state.epoch += 0x1_0000_0000
-                }
-                state.lastAbsolute32 = absolute
-                state.delta = absolute
-                state.timestamp = state.epoch + Int64(absolute)
+                // Unwrap against the running 64-bit timestamp (deltas included): the nearest
+                // value with these low 32 bits, never more than 2^31 back.
+                let absolute = Int64(timestampField)
+                var candidate = (state.timestamp & ~0xFFFF_FFFF) | absolute
+                if candidate < state.timestamp - 0x8000_0000 { candidate += 0x1_0000_0000 }
+                if candidate > state.timestamp + 0x8000_0000 && candidate >= 0x1_0000_0000 { candidate -= 0x1_0000_0000 }
+                state.delta = timestampField
+                state.timestamp = candidate
             } else if fmt == 1 || fmt == 2 {
                 state.delta = timestampField
                 state.timestamp += Int64(timestampField)

@@ -67,9 +67,12 @@ public final class RTMPServerSession {
 
     /// Decodes received bytes. Throws on a protocol violation; the caller then closes.
     public func receive(_ bytes: UnsafeRawBufferPointer) throws(RTMPError) -> [RTMPServerEvent] {
-        bytesReceived += UInt64(bytes.count)
         var events: [RTMPServerEvent] = []
         var remaining = bytes
+        if phase == .waitingC0C1 && bytesReceived == 0, let version = bytes.first, version != Handshake.version {
+            throw RTMPError("handshake", "C0 announces version \(version), not 3 (RTMPE and other protocols are not served)")
+        }
+        bytesReceived += UInt64(bytes.count)
         if phase != .connected {
             let used = handshake(remaining, events: &events)
             remaining = UnsafeRawBufferPointer(rebasing: remaining[used...])
@@ -104,9 +107,6 @@ public final class RTMPServerSession {
         phase = .connected
         return used
     }
-
-    /// Whether the first byte of C0 announced RTMP version 3 (checked once C0 arrived).
-    public static func isPlausibleC0(_ byte: UInt8) -> Bool { byte == 3 || byte == 6 }
 
     // MARK: - Messages
 

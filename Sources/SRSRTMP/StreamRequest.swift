@@ -49,8 +49,16 @@ public struct StreamRequest: Sendable, Equatable {
             query = String(path[path.index(after: mark)...])
         }
         // SRS's alternative separators for clients that cannot send '?': live...vhost...v
+        // (each "..." stands for "?" or "=": live...vhost...v2...token...t is live?vhost=v2?token=t)
         if let range = appText.firstRange(of: "...") {
-            query = String(appText[range.upperBound...].replacing("...", with: "="))
+            let parts = appText[range.upperBound...].split(separator: "...", omittingEmptySubsequences: false)
+            var pairs: [String] = []
+            var index = 0
+            while index + 1 < parts.count {
+                pairs.append("\(parts[index])=\(parts[index + 1])")
+                index += 2
+            }
+            query = pairs.joined(separator: "&")
             appText = appText[..<range.lowerBound]
         }
         app = Self.trimSlashes(String(appText))
