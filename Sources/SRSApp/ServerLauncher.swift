@@ -42,7 +42,7 @@ public enum ServerLauncher {
         do {
             config = try ServerConfig.load(path: configPath)
         } catch {
-            fail("config \(configPath) is invalid: \(error)")
+            fail("config error: \(error)")
         }
         if testOnly {
             print("srs: the config file \(configPath) syntax is ok")
@@ -96,15 +96,27 @@ public enum ServerLauncher {
         dispatchMain()
     }
 
+    /// Writes our pid to `path` and keeps it locked (as SRS does), so a second server with the
+    /// same pid file refuses to start instead of overwriting it.
     static func writePidFile(_ path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data("\(getpid())\n".utf8)) else {
-            throw ServerError("write pid file \(path)", String(cString: strerror(errno)))
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ServerError("open pid file \(path)", String(cString: strerror(errno))) }
+        guard lockf(fd, F_TLOCK, 0) == 0 else {
+            let other = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            close(fd)
+            throw ServerError("lock pid file \(path)", "another srs (pid \(other)) is running with it")
         }
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        pidFileDescriptor = fd  // kept open: the lock lasts as long as the process
     }
+
+    nonisolated(unsafe) private static var pidFileDescriptor: Int32 = -1
 
     static func removePidFile(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
