@@ -22,6 +22,8 @@ public actor LiveSource {
     nonisolated let fanouts: [LoopFanout]
     private nonisolated let membership = Mutex(Membership())
     private nonisolated let registry: StreamRegistry
+    /// `reduce_sequence_header`: an unchanged sequence header is not sent again.
+    private nonisolated let reduceSequenceHeader: Bool
 
     private struct Membership {
         var alive = true
@@ -43,9 +45,12 @@ public actor LiveSource {
         stream = request.stream
         self.loop = loop
         self.registry = registry
+        reduceSequenceHeader = config.reduceSequenceHeader
         let ring = MessageRing(limits: LiveSource.ringLimits(config))
         self.ring = ring
-        let flushIntervalMs = config.minLatency ? 0 : config.mwLatencyMs
+        // Merged write: one write per mw_latency (none with min_latency), and never more often
+        // than send_min_interval.
+        let flushIntervalMs = max(config.minLatency ? 0 : config.mwLatencyMs, Int(config.sendMinIntervalMs.rounded(.up)))
         fanouts = loops.map { LoopFanout(loop: $0, ring: ring, flushIntervalMs: flushIntervalMs) }
     }
 
@@ -130,6 +135,7 @@ public actor LiveSource {
     /// Appends a batch to the ring and wakes the loops that have players.
     func ingest(_ batch: [SharedMessage]) {
         for message in batch {
+            if reduceSequenceHeader && message.isSequenceHeader && isCachedHeader(message) { continue }
             ring.append(message)
             bytesIn += UInt64(message.size)
             switch message.kind {
@@ -139,5 +145,11 @@ public actor LiveSource {
             }
         }
         for fanout in fanouts { fanout.notify() }
+    }
+
+    private func isCachedHeader(_ message: SharedMessage) -> Bool {
+        let headers = ring.headers
+        guard let cached = message.kind == .video ? headers.videoSequenceHeader : headers.audioSequenceHeader else { return false }
+        return cached.payload.elementsEqual(message.payload)
     }
 }

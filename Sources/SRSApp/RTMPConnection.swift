@@ -174,7 +174,7 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
         }
         self.vhost = vhost
         tcp.setNoDelay(vhost.tcpNodelay)
-        session.acceptConnect()
+        session.acceptConnect(chunkSize: vhost.chunkSize)
     }
 
     private func handlePublish(streamId: UInt32, request: StreamRequest, type: String) {
@@ -230,7 +230,8 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
         for _ in 0..<3 {
             let source = server.streams.fetchOrCreate(request, vhost: vhost, loop: tcp.loop)
             guard source.attachPlayer() else { continue }
-            let jitterMode = JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full
+            // atc: absolute time codes, passed through untouched.
+            let jitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
             let output = RTMPPlayerOutput(source: source, streamId: streamId, owner: self, jitter: jitterMode)
             role = .player(output)
             session.acceptPlay(streamId: streamId, streamName: request.stream)

@@ -38,6 +38,8 @@ public enum ServerLauncher {
             index += 1
         }
 
+        // Absolute, so that reloads still find it after work_dir changed the directory.
+        configPath = URL(fileURLWithPath: configPath).standardizedFileURL.path
         let config: ServerConfig
         do {
             config = try ServerConfig.load(path: configPath)
@@ -52,6 +54,23 @@ public enum ServerLauncher {
         run(config)
     }
 
+    /// `asprocess`: quit when the parent process dies (we are re-parented).
+    static func watchParent(server: Server, onExit: @escaping @Sendable (Int32) -> Void) {
+        let parent = getppid()
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler {
+            if getppid() != parent {
+                log.warn(Server.serverContextId, "asprocess: parent \(parent) is gone, quitting")
+                server.quit(graceful: true, onExit: onExit)
+            }
+        }
+        timer.activate()
+        parentWatch = timer
+    }
+
+    nonisolated(unsafe) private static var parentWatch: DispatchSourceTimer?
+
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("srs: \(message)\n".utf8))
         exit(1)
@@ -62,6 +81,9 @@ public enum ServerLauncher {
             try Logger.shared.configure(tank: config.logTank, level: config.logLevel, file: config.logFile, utcTime: config.utcTime)
         } catch {
             fail("\(error)")
+        }
+        if config.workDir != "./" && !config.workDir.isEmpty && chdir(config.workDir) != 0 {
+            fail("work_dir \(config.workDir): \(String(cString: strerror(errno)))")
         }
         if config.daemon {
             // Before any thread exists: fork to the background, keep the working directory.
@@ -88,11 +110,13 @@ public enum ServerLauncher {
             fail("\(error)")
         }
         let pidFile = config.pidFile
-        server.installSignalHandlers { code in
+        let onExit: @Sendable (Int32) -> Void = { code in
             log.trace(cid, "server stopped")
             removePidFile(pidFile)
             exit(code)
         }
+        server.installSignalHandlers(onExit: onExit)
+        if config.asprocess { watchParent(server: server, onExit: onExit) }
         dispatchMain()
     }
 

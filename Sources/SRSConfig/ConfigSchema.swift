@@ -110,8 +110,8 @@ public enum ConfigSchema {
     private static let play: DirectiveRule = .block(
         DirectiveRule.implementedLeaves([
             "gop_cache", "queue_length", "mw_latency", "send_min_interval", "reduce_sequence_header",
-            "time_jitter", "mix_correct", "atc", "atc_auto",
-        ]).adding(DirectiveRule.leaves(["mw_msgs"])),
+            "time_jitter", "atc",
+        ]).adding(DirectiveRule.leaves(["mw_msgs", "mix_correct", "atc_auto"])),
         implemented: true
     )
 
@@ -124,10 +124,10 @@ public enum ConfigSchema {
 
     private static let vhostLevel: [String: DirectiveRule] = DirectiveRule.implementedLeaves([
         "enabled", "chunk_size", "gop_cache", "queue_length", "mw_latency", "min_latency", "tcp_nodelay",
-        "send_min_interval", "reduce_sequence_header", "time_jitter", "mix_correct", "atc", "atc_auto",
+        "send_min_interval", "reduce_sequence_header", "time_jitter", "atc",
         "publish_1stpkt_timeout", "publish_normal_timeout", "parse_sps",
     ]).adding(DirectiveRule.leaves([
-        "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode", "refer_publish", "refer_play",
+        "mix_correct", "atc_auto", "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode", "refer_publish", "refer_play",
     ])).adding([
         "mr": .block(DirectiveRule.implementedLeaves(["enabled", "latency"]), implemented: true),
         "play": play,
@@ -164,9 +164,10 @@ public enum ConfigSchema {
     ])
 
     private static let topLevel: [String: DirectiveRule] = DirectiveRule.implementedLeaves([
-        "listen", "pid", "chunk_size", "ff_log_dir", "srs_log_tank", "srs_log_level", "srs_log_file",
+        "listen", "pid", "chunk_size", "srs_log_tank", "srs_log_level", "srs_log_file",
         "max_connections", "daemon", "utc_time", "work_dir", "asprocess", "pithy_print_ms",
     ]).adding(DirectiveRule.leaves([
+        "ff_log_dir",  // used by transcode and ingest, which are not implemented yet
         // SRS 3+ directives accepted so that newer configs load.
         "inotify_auto_reload", "auto_reload_for_docker", "grace_start_wait", "grace_final_wait",
         "force_grace_quit", "disable_daemon_for_docker", "tcmalloc_release_rate", "query_latest_version",

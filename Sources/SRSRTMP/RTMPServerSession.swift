@@ -274,12 +274,14 @@ public final class RTMPServerSession {
 
     /// Answers connect: Window Ack Size, Set Peer Bandwidth, Set Chunk Size, `_result` with
     /// NetConnection.Connect.Success, then onBWDone.
-    public func acceptConnect() {
+    /// `chunkSize` overrides the configured out chunk size (a vhost's own `chunk_size`).
+    public func acceptConnect(chunkSize: Int? = nil) {
         connectAccepted = true
+        let outChunkSize = chunkSize ?? configuration.outChunkSize
         send(.windowAckSize(configuration.windowAckSize))
         send(.setPeerBandwidth(configuration.peerBandwidth))
-        send(.setChunkSize(configuration.outChunkSize))
-        encoder.chunkSize = configuration.outChunkSize
+        send(.setChunkSize(outChunkSize))
+        encoder.chunkSize = outChunkSize
         let properties: AMF0Value = .object([
             AMF0Property("fmsVer", "FMS/3,5,3,888"),
             AMF0Property("capabilities", 127),

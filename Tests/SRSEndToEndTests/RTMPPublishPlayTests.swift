@@ -68,6 +68,25 @@ final class RTMPPublishPlayTests: XCTestCase {
         XCTAssertEqual(player.statuses.prefix(2), ["NetStream.Play.Reset", "NetStream.Play.Start"])
     }
 
+    func testPlayerIsKeptAcrossUnpublishAndRepublish() throws {
+        let server = try ServerProcess()
+        let player = try TestRTMPClient(port: server.port)
+        XCTAssertTrue(try player.start())
+        let fixture = try MediaFixtures.path(.h264AAC)
+        for round in 1...2 {
+            let publisher = try ExternalTool.start(
+                "ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-i", fixture, "-t", "3", "-c", "copy", "-f", "flv", server.url("live/test")],
+                logFile: server.directory + "/publisher\(round).log")
+            try player.pump(timeout: 6) { !publisher.isRunning }
+            XCTAssertEqual(publisher.terminationStatus, 0)
+            try player.pump(timeout: 1)
+            XCTAssertGreaterThanOrEqual(player.videoFrames, round * 70, "round \(round): \(player.videoFrames) frames")
+        }
+        XCTAssertFalse(player.closedByPeer, "the player was dropped on unpublish")
+        XCTAssertEqual(player.timestampRegressions, 0, "timestamps went back across the republish")
+        XCTAssertEqual(server.log.components(separatedBy: "unpublish stream __defaultVhost__/live/test").count - 1, 2)
+    }
+
     func testRtmpdumpPlays() throws {
         let server = try ServerProcess()
         _ = try publish(.h264AAC, to: server.url("live/test"), loop: true, log: server.directory + "/publisher.log")

@@ -104,11 +104,20 @@ final class ServerProcess {
                 _ = ExternalTool.wait(process, timeout: 5)
             }
         }
+        checkSanitizerReports()
         return process.terminationStatus
     }
 
+    /// Fails the running test when a sanitizer build of srs reported anything.
+    func checkSanitizerReports() {
+        let text = log
+        if let range = text.range(of: "WARNING: ThreadSanitizer") ?? text.range(of: "ERROR: AddressSanitizer") {
+            XCTFail("sanitizer report in the srs log:\n\(text[range.lowerBound...].prefix(4000))")
+        }
+    }
+
     deinit {
-        if process.isRunning { stop() }
+        if process.isRunning { stop() } else { checkSanitizerReports() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, then end-to-end tests against real clients
+# (ffmpeg, rtmpdump, GStreamer), then the concurrent end-to-end tests under ThreadSanitizer.
+# Installs the missing Debian packages first when run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh test
+swift build --build-tests
+swift test --skip-build
+if [ "${SKIP_TSAN:-0}" != "1" ]; then
+    echo "== ThreadSanitizer: concurrent end-to-end tests =="
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+        swift test --sanitize=thread --scratch-path .build-tsan \
+        --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections'
+fi
