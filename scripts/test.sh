@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
 swift build --build-tests
-swift test --skip-build
+swift test --skip-build --disable-swift-testing
 if [ "${SKIP_TSAN:-0}" != "1" ]; then
     echo "== ThreadSanitizer: concurrent end-to-end tests =="
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-        swift test --sanitize=thread --scratch-path .build-tsan \
+        swift test --disable-swift-testing --sanitize=thread --scratch-path .build-tsan \
         --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections'
 fi

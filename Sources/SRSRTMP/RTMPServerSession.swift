@@ -260,8 +260,11 @@ public final class RTMPServerSession {
         case "closeStream", "deleteStream":
             let streamId = name == "deleteStream" ? UInt32(arguments.first?.numberValue ?? Double(message.streamId)) : message.streamId
             events.append(.closeStream(streamId: streamId))
+        case "getStreamLength":
+            // A live stream has no length: 0 (FFmpeg reads a number here).
+            if transactionId > 0 { send(.command(["_result", .number(transactionId), .null, 0])) }
         default:
-            // getStreamLength, _checkbw and any other call: answer when a reply is expected (SRS).
+            // _checkbw and any other call: answer when a reply is expected (SRS).
             if transactionId > 0 {
                 send(.command(["_result", .number(transactionId), .null, .null]))
             }

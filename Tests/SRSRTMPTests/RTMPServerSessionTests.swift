@@ -466,9 +466,15 @@ final class RTMPServerSessionTests: XCTestCase {
 
     func testUnknownCallIsAnsweredOnlyWithTransaction() throws {
         let client = try TestClient().connected()
-        XCTAssertTrue(try client.command(["getStreamLength", 9, .null, "s"]).isEmpty)
+        XCTAssertTrue(try client.command(["_checkbw", 9, .null]).isEmpty)
         XCTAssertTrue(try client.command(["someNotification", 0, .null]).isEmpty)
         XCTAssertEqual(try client.received().map { amf($0) }, [["_result", 9, .null, .null]])
+    }
+
+    func testGetStreamLengthAnswersZeroForLive() throws {
+        let client = try TestClient().connected()
+        XCTAssertTrue(try client.command(["getStreamLength", 4, .null, "s"]).isEmpty)
+        XCTAssertEqual(try client.received().map { amf($0) }, [["_result", 4, .null, 0]])
     }
 
     func testAMF3CommandIsDecoded() throws {
