@@ -4,7 +4,7 @@
 // Layers (each imports only the ones listed before it):
 //   C shims and system libraries  CSRSShim, COpenSSL, CZlib
 //   media kernel                  SRSKernel   (bytes, AMF0, FLV, codecs, message ring; no Dispatch, no sockets)
-//   protocols (sans-I/O)          SRSRTMP, SRSConfig
+//   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSConfig
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
 //   executables                   srs
@@ -29,10 +29,11 @@ let package = Package(
         .target(name: "SRSKernel", swiftSettings: swiftSettings),
         .target(name: "SRSRTMP", dependencies: ["SRSKernel", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SRSConfig", swiftSettings: swiftSettings),
+        .target(name: "SRSHTTP", swiftSettings: swiftSettings),
         .target(name: "SRSIO", dependencies: ["CSRSShim"], swiftSettings: swiftSettings),
         .target(
             name: "SRSApp",
-            dependencies: ["SRSKernel", "SRSRTMP", "SRSConfig", "SRSIO", "CZlib"],
+            dependencies: ["SRSKernel", "SRSRTMP", "SRSHTTP", "SRSConfig", "SRSIO", "CZlib"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "SRSKernelTests", dependencies: ["SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSRTMPTests", dependencies: ["SRSRTMP", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSHTTPTests", dependencies: ["SRSHTTP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SRSEndToEndTests",
             dependencies: ["SRSKernel", "SRSRTMP", "srs"],

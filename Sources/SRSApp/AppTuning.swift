@@ -17,6 +17,16 @@ public enum AppTuning {
     /// A player whose socket accepted nothing for this long is closed
     /// (SRS: SRS_CONSTS_RTMP_SEND_TIMEOUT_US, 30 s).
     public static let playerSendTimeoutMs: Int64 = 30_000
+    /// Period of the byte-counter samples behind the API's 30 s rates: 5 s gives a 30 s window
+    /// of 6-7 samples for a few microseconds per stream and client.
+    public static let statisticsSampleMs = 5000
+    /// An HTTP request must be complete within this long (slow-header clients, "slowloris").
+    public static let httpRequestTimeoutMs: Int64 = 10_000
+    /// An idle keep-alive HTTP connection is closed after this long (nginx's keepalive_timeout 75 s;
+    /// API pollers reconnect cheaply, so a shorter bound frees descriptors sooner).
+    public static let httpIdleTimeoutMs: Int64 = 30_000
+    /// Largest static file (or range) served in one piece; clients use Range for more.
+    public static let maxStaticFileBytes = 64 * 1024 * 1024
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
 }

@@ -1,3 +1,4 @@
+import Glibc
 import SRSConfig
 import SRSIO
 import SRSKernel
@@ -12,6 +13,10 @@ import Synchronization
 /// never `await`: they read the ring directly and are woken per loop by `LoopFanout`s.
 public actor LiveSource {
     public nonisolated let key: String
+    /// The stream's id in the HTTP API.
+    public nonisolated let id: Int
+    /// When the source was created (ms since 1970), SRS's `live_ms`.
+    public nonisolated let createdWallMs: Int64
     public nonisolated let vhost: String
     public nonisolated let app: String
     public nonisolated let stream: String
@@ -31,15 +36,19 @@ public actor LiveSource {
         var players = 0
     }
 
-    /// Counters for logs and the API, updated on the source's loop.
-    public private(set) var videoFrames: UInt64 = 0
-    public private(set) var audioFrames: UInt64 = 0
-    public private(set) var bytesIn: UInt64 = 0
+    /// Counters for logs, the API and metrics.
+    nonisolated let statistics = StreamStatistics()
+    /// The tcUrl of the current or last publisher, for the API.
+    nonisolated let publisherInfo = Mutex<(tcUrl: String, clientId: Int?)>(("", nil))
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 
-    init(key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop], registry: StreamRegistry) {
+    init(id: Int, key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop], registry: StreamRegistry) {
+        self.id = id
         self.key = key
+        var now = timeval()
+        gettimeofday(&now, nil)
+        createdWallMs = Int64(now.tv_sec) * 1000 + Int64(now.tv_usec) / 1000
         vhost = request.vhost
         app = request.app
         stream = request.stream
@@ -137,12 +146,10 @@ public actor LiveSource {
         for message in batch {
             if reduceSequenceHeader && message.isSequenceHeader && isCachedHeader(message) { continue }
             ring.append(message)
-            bytesIn += UInt64(message.size)
-            switch message.kind {
-            case .video: if !message.isSequenceHeader { videoFrames += 1 }
-            case .audio: if !message.isSequenceHeader { audioFrames += 1 }
-            case .data: break
-            }
+            if message.isSequenceHeader { CodecSummary.update(statistics, from: message) }
+            statistics.recordReceived(
+                bytes: message.size, video: message.kind == .video && !message.isSequenceHeader,
+                audio: message.kind == .audio && !message.isSequenceHeader)
         }
         for fanout in fanouts { fanout.notify() }
     }

@@ -7,7 +7,7 @@ final class LoopContext: @unchecked Sendable {
     let loop: EventLoop
     unowned let server: Server
     // Loop-confined.
-    private(set) var connections: [ObjectIdentifier: RTMPConnection] = [:]
+    private(set) var connections: [ObjectIdentifier: any ServerClient] = [:]
     private var lastScan: Int64 = 0
 
     init(loop: EventLoop, server: Server) {
@@ -22,8 +22,8 @@ final class LoopContext: @unchecked Sendable {
         }
     }
 
-    func add(_ connection: RTMPConnection) { connections[ObjectIdentifier(connection)] = connection }
-    func remove(_ connection: RTMPConnection) { connections[ObjectIdentifier(connection)] = nil }
+    func add(_ connection: any ServerClient) { connections[ObjectIdentifier(connection)] = connection }
+    func remove(_ connection: any ServerClient) { connections[ObjectIdentifier(connection)] = nil }
 
     private func tick() {
         let now = MonotonicClock.milliseconds()
@@ -50,7 +50,7 @@ final class PithyPrint: Sendable {
 
     func setInterval(_ milliseconds: Int) { intervalMs.store(Int64(milliseconds), ordering: .relaxed) }
 
-    func report<C: Collection>(connections: C, now: Int64) where C.Element == RTMPConnection {
+    func report<C: Collection>(connections: C, now: Int64) where C.Element == any ServerClient {
         let interval = intervalMs.load(ordering: .relaxed)
         var publisherDue = claim(lastPublisherLine, now: now, interval: interval)
         var playerDue = claim(lastPlayerLine, now: now, interval: interval)

@@ -5,11 +5,11 @@ import SRSRTMP
 
 /// One RTMP client of the server: joins the sans-I/O session to its TCP connection, and to a
 /// live source as publisher or player. Confined to its loop.
-final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
+final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @unchecked Sendable {
     enum Role {
         case idle
         case publisher(LiveSource, streamId: UInt32)
-        case player(RTMPPlayerOutput)
+        case player(PlayerOutput)
     }
 
     let id: Int
@@ -73,14 +73,13 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
             source.endPublish(clientId: id)
             log.trace(id, "unpublish stream \(source.key)")
         case .player(let output):
-            output.fanout.remove(output)
-            output.source.detachPlayer()
+            output.stop()
             log.trace(id, "stop playing \(output.source.key), sent \(output.messagesSent) messages")
         case .idle:
             break
         }
         role = .idle
-        server.connectionClosed(self)
+        server.connectionClosed(self, loop: tcp.loop)
         log.trace(id, "client \(tcp.peerAddress):\(tcp.peerPort) closed (\(reason)), recv=\(tcp.bytesReceived) send=\(tcp.bytesSent) bytes")
     }
 
@@ -173,6 +172,13 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
             return
         }
         self.vhost = vhost
+        server.clients.update(id) { record in
+            record.vhost = vhost.name
+            record.app = request.app
+            record.tcUrl = request.tcUrl
+            record.pageUrl = request.pageUrl
+            record.swfUrl = request.swfUrl
+        }
         tcp.setNoDelay(vhost.tcpNodelay)
         session.acceptConnect(chunkSize: vhost.chunkSize)
     }
@@ -196,6 +202,9 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
             switch source.tryPublish(clientId: id) {
             case .claimed:
                 role = .publisher(source, streamId: streamId)
+                source.publisherInfo.withLock { $0 = (request.tcUrl, id) }
+                let kind: ClientRecord.Kind = session.isFMLEPublisher ? .fmlePublish : .flashPublish
+                registerStream(request, kind: kind)
                 publishStartedAt = MonotonicClock.milliseconds()
                 lastMediaAt = 0
                 session.acceptPublish(streamId: streamId, streamName: request.stream)
@@ -232,16 +241,27 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
             guard source.attachPlayer() else { continue }
             // atc: absolute time codes, passed through untouched.
             let jitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
-            let output = RTMPPlayerOutput(source: source, streamId: streamId, owner: self, jitter: jitterMode)
+            playStreamId = streamId
+            registerStream(request, kind: .play)
+            let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: self, jitter: jitterMode)
             role = .player(output)
             session.acceptPlay(streamId: streamId, streamName: request.stream)
             flushSessionOutput()
-            output.fanout.add(output)
             log.trace(id, "play \(source.key) start=\(Int(start)) duration=\(Int(duration)) from \(tcp.peerAddress), mw=\(vhost.minLatency ? 0 : vhost.mwLatencyMs)ms")
-            output.flush()
+            output.start()
             return
         }
         close("stream registry contention")
+    }
+
+    private func registerStream(_ request: StreamRequest, kind: ClientRecord.Kind) {
+        server.clients.update(id) { record in
+            record.kind = kind
+            record.vhost = request.vhost
+            record.app = request.app
+            record.stream = request.stream
+            record.url = request.streamURL
+        }
     }
 
     private var roleName: String {
@@ -254,9 +274,12 @@ final class RTMPConnection: TCPConnectionDelegate, @unchecked Sendable {
 
     // MARK: Player framing
 
+    private var playStreamId: UInt32 = 1
+
     /// RTMP chunks for `batch`: control output first, then each message as a fmt 0 header
     /// (with corrected timestamp) and its payload, split at the out chunk size.
-    func framedPieces(_ batch: [SharedMessage], streamId: UInt32, jitter: inout TimestampJitter) -> [OutboundPiece] {
+    func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
+        let streamId = playStreamId
         let chunkSize = session.outChunkSize
         headerScratch.removeAll(keepingCapacity: true)
         // (headerStart, headerEnd, message index, payload offset, payload length)

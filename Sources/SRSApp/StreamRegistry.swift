@@ -7,6 +7,7 @@ import Synchronization
 public final class StreamRegistry: Sendable {
     private let sources = Mutex<[String: LiveSource]>([:])
     private let loops: [EventLoop]
+    private let nextId = Atomic<Int>(1000)
 
     init(loops: [EventLoop]) { self.loops = loops }
 
@@ -15,7 +16,7 @@ public final class StreamRegistry: Sendable {
         let key = request.streamKey
         return sources.withLock { sources in
             if let source = sources[key] { return source }
-            let source = LiveSource(key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self)
+            let source = LiveSource(id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self)
             sources[key] = source
             return source
         }

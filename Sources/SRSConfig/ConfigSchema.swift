@@ -103,8 +103,8 @@ public enum ConfigSchema {
         ])
     )
 
-    private static let httpServer: DirectiveRule = .block(DirectiveRule.leaves(["enabled", "listen", "dir"]))
-    private static let httpStatic: DirectiveRule = .block(DirectiveRule.leaves(["enabled", "mount", "dir"]))
+    private static let httpServer: DirectiveRule = .block(DirectiveRule.implementedLeaves(["enabled", "listen", "dir"]), implemented: true)
+    private static let httpStatic: DirectiveRule = .block(DirectiveRule.implementedLeaves(["enabled", "mount", "dir"]), implemented: true)
 
     /// SRS 3+ `play { }`.
     private static let play: DirectiveRule = .block(
@@ -147,7 +147,7 @@ public enum ConfigSchema {
         ])),
         "http_static": httpStatic,
         "http": httpStatic,
-        "http_remux": .block(DirectiveRule.leaves(["enabled", "fast_cache", "mount", "hstrs"])),
+        "http_remux": .block(DirectiveRule.implementedLeaves(["enabled", "fast_cache", "mount", "hstrs"]), implemented: true),
         "hls": .block(DirectiveRule.leaves([
             "enabled", "hls_fragment", "hls_td_ratio", "hls_aof_ratio", "hls_window", "hls_on_error",
             "hls_storage", "hls_path", "hls_mount", "hls_m3u8_file", "hls_ts_file", "hls_ts_floor",
@@ -174,7 +174,7 @@ public enum ConfigSchema {
         "first_wait_for_qlv", "srs_log_flush", "empty_ip_ok",
     ])).adding([
         "vhost": .block(vhostLevel, implemented: true),
-        "http_api": .block(DirectiveRule.leaves(["enabled", "listen", "crossdomain"])),
+        "http_api": .block(DirectiveRule.implementedLeaves(["enabled", "listen", "crossdomain"]), implemented: true),
         "http_server": httpServer,
         "http_stream": httpServer,
         "heartbeat": .block(DirectiveRule.leaves(["enabled", "interval", "url", "device_id", "summaries"])),

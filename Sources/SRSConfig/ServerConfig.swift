@@ -36,6 +36,10 @@ public struct ServerConfig: Sendable {
     /// The vhosts in file order. When the file has no `vhost` at all, one `__defaultVhost__`
     /// with every default; otherwise exactly the configured ones.
     public var vhosts: [VhostConfig] = []
+    /// `http_api { }`.
+    public var httpAPI = HTTPAPIConfig()
+    /// `http_server { }` (alias `http_stream { }`).
+    public var httpServer = HTTPServerConfig()
 
     /// The parsed tree, includes expanded.
     public let root: [ConfigDirective]
@@ -83,6 +87,12 @@ public struct ServerConfig: Sendable {
         ffLogDir = try reader.text(ffLogDir, ["ff_log_dir"])
         asprocess = try reader.flag(asprocess, ["asprocess"])
         pithyPrintMs = try reader.integer(pithyPrintMs, in: 1...Int.max, ["pithy_print_ms"])
+        httpAPI.enabled = try reader.flag(false, ["http_api", "enabled"])
+        httpAPI.listen = try Self.listenAddress(reader, httpAPI.listen, ["http_api", "listen"])
+        httpAPI.crossdomain = try reader.flag(true, ["http_api", "crossdomain"])
+        httpServer.enabled = try reader.flag(false, ["http_server", "enabled"], ["http_stream", "enabled"])
+        httpServer.listen = try Self.listenAddress(reader, httpServer.listen, ["http_server", "listen"], ["http_stream", "listen"])
+        httpServer.dir = try reader.text(httpServer.dir, ["http_server", "dir"], ["http_stream", "dir"])
 
         var firstBlockOfName: [String: ConfigDirective] = [:]
         for block in root where block.name == "vhost" {
@@ -111,6 +121,21 @@ public struct ServerConfig: Sendable {
     /// (the client's vhost is unknown and must be refused).
     public func vhostOrDefault(_ name: String) -> VhostConfig? {
         vhost(named: name) ?? vhost(named: VhostConfig.defaultVhostName)
+    }
+
+    private static func listenAddress(_ reader: SettingReader, _ defaultValue: ListenAddress, _ paths: [String]...) throws -> ListenAddress {
+        for path in paths {
+            guard let found = try reader.setting(path) else { continue }
+            guard found.directive.args.count == 1, let text = found.directive.arg0 else {
+                throw ConfigError(at: found.directive, context: found.context, message: "expects one [host:]port")
+            }
+            do {
+                return try ListenAddress(parsing: text)
+            } catch {
+                throw ConfigError(at: found.directive, context: found.context, message: "\(error)")
+            }
+        }
+        return defaultValue
     }
 
     private static func listenAddresses(_ directive: ConfigDirective) throws(ConfigError) -> [ListenAddress] {

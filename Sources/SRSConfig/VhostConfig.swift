@@ -52,6 +52,10 @@ public struct VhostConfig: Sendable, Equatable {
 
     /// The raw block, for settings not typed yet (hls, http_remux, cluster, security, ...).
     public let directive: ConfigDirective
+    /// `http_remux { }`: live HTTP-FLV/TS/AAC/MP3.
+    public var httpRemux = HTTPRemuxConfig()
+    /// `http_static { }` (alias `http { }`): static files.
+    public var httpStatic = HTTPStaticConfig()
 
     /// A vhost with every default, as if the config said `vhost NAME { }`.
     public init(name: String) {
@@ -105,5 +109,13 @@ public struct VhostConfig: Sendable, Equatable {
             ["publish", "normal_timeout"]
         )
         parseSps = try reader.flag(true, ["parse_sps"], ["publish", "parse_sps"])
+
+        httpRemux.enabled = try reader.flag(false, ["http_remux", "enabled"])
+        httpRemux.mount = try reader.text(httpRemux.mount, ["http_remux", "mount"])
+        httpRemux.fastCache = try reader.decimal(0, minimum: 0, ["http_remux", "fast_cache"])
+        httpRemux.hstrs = try reader.flag(true, ["http_remux", "hstrs"])
+        httpStatic.enabled = try reader.flag(false, ["http_static", "enabled"], ["http", "enabled"])
+        httpStatic.mount = try reader.text(httpStatic.mount, ["http_static", "mount"], ["http", "mount"])
+        httpStatic.dir = try reader.text(httpStatic.dir, ["http_static", "dir"], ["http", "dir"])
     }
 }

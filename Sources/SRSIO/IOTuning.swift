@@ -16,6 +16,9 @@ public enum IOTuning {
     public static let acceptBackoffMs = 200
     /// listen(2) backlog.
     public static let listenBacklog = 1024
+    /// Blocking jobs running at once (file reads, callbacks): enough to keep a disk busy, few
+    /// enough that Dispatch's pool does not grow by a thread per blocked job.
+    public static let blockingPoolWidth = 4
     /// RLIMIT_NOFILE the server asks for (capped by the hard limit): 10k players plus upstreams.
     public static let wantedFileDescriptors = 65536
 }

@@ -1,6 +1,7 @@
 import CSRSShim
 import Dispatch
 import Glibc
+import Synchronization
 
 /// Receives a connection's events, always on the connection's loop.
 public protocol TCPConnectionDelegate: AnyObject {
@@ -92,8 +93,12 @@ public final class TCPConnection: @unchecked Sendable {
     private var pendingOffset = 0
 
     public private(set) var isClosed = false
-    public private(set) var bytesReceived: UInt64 = 0
-    public private(set) var bytesSent: UInt64 = 0
+    private let receivedCounter = Atomic<UInt64>(0)
+    private let sentCounter = Atomic<UInt64>(0)
+    /// Bytes read so far; readable from any thread.
+    public var bytesReceived: UInt64 { receivedCounter.load(ordering: .relaxed) }
+    /// Bytes written so far; readable from any thread.
+    public var bytesSent: UInt64 { sentCounter.load(ordering: .relaxed) }
     /// When the last bytes were received or sent (monotonic ms), for timeouts.
     public private(set) var lastReceiveTime: Int64
     public private(set) var lastSendProgressTime: Int64
@@ -140,7 +145,7 @@ public final class TCPConnection: @unchecked Sendable {
         for _ in 0..<IOTuning.maxReadsPerEvent {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n > 0 {
-                bytesReceived += UInt64(n)
+                receivedCounter.add(UInt64(n), ordering: .relaxed)
                 lastReceiveTime = MonotonicClock.milliseconds()
                 delegate?.connection(self, didReceive: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 if isClosed || readSuspended || n < buffer.count { return }
@@ -227,7 +232,7 @@ public final class TCPConnection: @unchecked Sendable {
                 close(.writeError(code))
                 return false
             }
-            bytesSent += UInt64(written)
+            sentCounter.add(UInt64(written), ordering: .relaxed)
             if written > 0 { lastSendProgressTime = MonotonicClock.milliseconds() }
             advance(by: written)
             if written < total {

@@ -36,6 +36,9 @@ public final class RTMPServerSession {
     private var connectAccepted = false
     private var nextStreamId: UInt32 = 1
     private var fmlePublish = false
+    /// Whether the client announced its publish with FCPublish (FMLE, FFmpeg, OBS) rather
+    /// than a bare publish (Flash).
+    public var isFMLEPublisher: Bool { fmlePublish }
 
     /// Bytes received so far (handshake included), for acknowledgements and statistics.
     public private(set) var bytesReceived: UInt64 = 0

@@ -1,0 +1,315 @@
+import CZlib
+import Foundation
+import SRSConfig
+import SRSHTTP
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// What an HTTP listener serves: the API, files and live streams, or both (port sharing).
+struct HTTPRoles: Sendable, Equatable {
+    var api: Bool
+    var files: Bool
+}
+
+/// One HTTP/1.1 client: API requests, static files, or one live stream (HTTP-FLV and the other
+/// remux formats), in which case it becomes a player of the stream's ring. Confined to its loop.
+final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Sendable {
+    let id: Int
+    let tcp: TCPConnection
+    unowned let server: Server
+    let roles: HTTPRoles
+    private var parser = HTTPRequestParser()
+    private var closed = false
+    private var closeWhenDrained = false
+    private var lastActivity = MonotonicClock.milliseconds()
+    private var partialSince: Int64?
+    /// Set while a file read runs on the blocking pool: later requests wait.
+    private var busy = false
+    private var queued: [HTTPRequest] = []
+    /// The live stream this client plays, if any.
+    private var player: PlayerOutput?
+    private var framer: MediaFramer?
+
+    init(id: Int, tcp: TCPConnection, server: Server, roles: HTTPRoles) {
+        self.id = id
+        self.tcp = tcp
+        self.server = server
+        self.roles = roles
+    }
+
+    // MARK: TCPConnectionDelegate
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        lastActivity = MonotonicClock.milliseconds()
+        if player != nil { return }  // a live stream's client has nothing more to say
+        let requests: [HTTPRequest]
+        do {
+            requests = try parser.feed(bytes)
+        } catch {
+            log.warn(id, "bad HTTP request from \(tcp.peerAddress): \(error)")
+            respond(status: error.status, body: Array("\(error.reason)\n".utf8), contentType: "text/plain", keepAlive: false)
+            return
+        }
+        partialSince = parser.hasPartialRequest ? (partialSince ?? lastActivity) : nil
+        queued += requests
+        serveQueued()
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {
+        if let player {
+            player.flush()
+        } else if closeWhenDrained {
+            tcp.close(.local("response sent"))
+        }
+    }
+
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+        closed = true
+        if let player {
+            player.stop()
+            log.trace(id, "HTTP player of \(player.source.key) closed (\(reason)), sent \(tcp.bytesSent) bytes")
+            self.player = nil
+        }
+        framer = nil
+        server.connectionClosed(self, loop: tcp.loop)
+    }
+
+    func close(_ reason: String) {
+        guard !closed else { return }
+        tcp.close(.local(reason))
+    }
+
+    // MARK: Requests
+
+    private func serveQueued() {
+        while !busy && !closed && player == nil && !queued.isEmpty {
+            let request = queued.removeFirst()
+            handle(request)
+        }
+    }
+
+    private func handle(_ request: HTTPRequest) {
+        log.info(id, "HTTP \(request.method) \(request.target) from \(tcp.peerAddress)")
+        if roles.api && (request.path == "/api" || request.path.hasPrefix("/api/")) {
+            serveAPI(request)
+        } else if roles.files {
+            if request.method == "OPTIONS" && server.config.httpAPI.crossdomain {
+                respond(status: 200, body: [], contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            } else if !serveLiveStream(request) {
+                serveFile(request)
+            }
+        } else {
+            respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive)
+        }
+    }
+
+    /// Sends a complete response; closes afterwards unless `keepAlive`.
+    private func respond(
+        status: Int, body: [UInt8], contentType: String, keepAlive: Bool, request: HTTPRequest? = nil,
+        extraHeaders: [(String, String)] = []
+    ) {
+        var headers = HTTPHeaders()
+        headers.add("Server", ServerVersion.signature)
+        headers.add("Content-Type", contentType)
+        var body = body
+        if let request, body.count > 256, let accept = request.headers["Accept-Encoding"], accept.contains("gzip"),
+            contentType.hasPrefix("application/json") || contentType.hasPrefix("application/javascript") || contentType.hasPrefix("text/"),
+            let compressed = Gzip.compress(body)
+        {
+            body = compressed
+            headers.add("Content-Encoding", "gzip")
+        }
+        headers.add("Content-Length", String(body.count))
+        for (name, value) in extraHeaders { headers.add(name, value) }
+        if let request, roles.api, server.config.httpAPI.crossdomain, request.headers["Origin"] != nil || request.path.hasPrefix("/api") {
+            addCORS(&headers)
+        }
+        headers.add("Connection", keepAlive ? "keep-alive" : "close")
+        var head = HTTPResponseHead(status: status, headers: headers)
+        head.version = request?.version ?? .http11
+        var bytes = head.serialize()
+        if request?.method != "HEAD" { bytes += body }
+        let complete = tcp.send(bytes)
+        if !keepAlive {
+            closeWhenDrained = true
+            if complete { tcp.close(.local("response sent")) }
+        }
+    }
+
+    private func addCORS(_ headers: inout HTTPHeaders) {
+        headers.add("Access-Control-Allow-Origin", "*")
+        headers.add("Access-Control-Allow-Methods", "GET, POST, HEAD, PUT, DELETE, OPTIONS")
+        headers.add("Access-Control-Allow-Headers", "Cache-Control, X-Proxy-Authorization, X-Requested-With, Content-Type")
+        headers.add("Access-Control-Expose-Headers", "Server, range, Content-Length, Content-Range")
+    }
+
+    // MARK: API
+
+    private func serveAPI(_ request: HTTPRequest) {
+        if request.method == "OPTIONS" {
+            respond(status: 200, body: [], contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            return
+        }
+        guard ["GET", "HEAD", "DELETE", "POST", "PUT"].contains(request.method) else {
+            respond(status: 405, body: Array("method not allowed\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            return
+        }
+        let answer = HTTPAPI(server: server).handle(method: request.method, path: request.path) { request.queryValue($0) }
+        var text = answer.body.serialized
+        var contentType = "application/json"
+        if let callback = request.queryValue("callback"), !callback.isEmpty,
+            callback.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "$" })
+        {
+            text = "\(callback)(\(text))"
+            contentType = "application/javascript"
+        }
+        // SRS answers errors in the JSON code with HTTP 200; keep that so old dashboards work.
+        respond(status: 200, body: Array(text.utf8), contentType: contentType, keepAlive: request.keepAlive, request: request)
+    }
+
+    // MARK: Live streams
+
+    /// Serves `request` as a live stream when it matches a vhost's http_remux mount.
+    private func serveLiveStream(_ request: HTTPRequest) -> Bool {
+        guard request.method == "GET" || request.method == "HEAD" else { return false }
+        let config = server.config
+        let hostVhost = request.host.flatMap { config.vhost(named: $0) }
+        let candidates = [hostVhost, config.vhost(named: VhostConfig.defaultVhostName)].compactMap { $0 }
+        for vhost in candidates where vhost.enabled && vhost.httpRemux.enabled {
+            guard let match = RemuxMount.match(template: vhost.httpRemux.mount, path: request.path) else { continue }
+            startPlaying(request, vhost: vhost, app: match.app, stream: match.stream, format: match.format)
+            return true
+        }
+        return false
+    }
+
+    private func startPlaying(_ request: HTTPRequest, vhost: VhostConfig, app: String, stream: String, format: RemuxMount.Format) {
+        var streamRequest = StreamRequest()
+        streamRequest.schema = "http"
+        streamRequest.host = request.host ?? ""
+        streamRequest.vhost = vhost.name
+        streamRequest.app = app
+        streamRequest.stream = stream
+        streamRequest.param = request.query.isEmpty ? "" : "?" + request.query
+        streamRequest.tcUrl = "http://\(request.headers["Host"] ?? "")/\(app)"
+        streamRequest.pageUrl = request.headers["Referer"] ?? ""
+        let framer: MediaFramer
+        switch format {
+        case .flv: framer = FLVFramer()
+        }
+        for _ in 0..<3 {
+            let source = server.streams.fetchOrCreate(streamRequest, vhost: vhost, loop: tcp.loop)
+            if !vhost.httpRemux.hstrs && source.publisherId == nil {
+                if source.playerCount == 0 { server.streams.remove(source) }
+                respond(status: 404, body: Array("stream not published\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+                return
+            }
+            guard source.attachPlayer() else { continue }
+            var headers = HTTPHeaders()
+            headers.add("Server", ServerVersion.signature)
+            headers.add("Content-Type", format.contentType)
+            headers.add("Cache-Control", "no-cache")
+            headers.add("Access-Control-Allow-Origin", "*")
+            headers.add("Connection", "close")
+            var head = HTTPResponseHead(status: 200, headers: headers)
+            head.version = request.version
+            tcp.send(head.serialize())
+            self.framer = framer
+            let jitterMode: JitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
+            let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: framer, jitter: jitterMode)
+            player = output
+            server.clients.update(id) { record in
+                record.kind = .flvPlay
+                record.vhost = vhost.name
+                record.app = app
+                record.stream = stream
+                record.url = request.path
+                record.tcUrl = "http://\(request.headers["Host"] ?? "")/\(app)"
+                record.pageUrl = streamRequest.pageUrl
+            }
+            log.trace(id, "HTTP \(format) play \(source.key) from \(tcp.peerAddress), hstrs=\(vhost.httpRemux.hstrs)")
+            if request.method == "HEAD" {
+                close("HEAD of a live stream")
+                return
+            }
+            output.start()
+            return
+        }
+        close("stream registry contention")
+    }
+
+    // MARK: Static files
+
+    private func serveFile(_ request: HTTPRequest) {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            respond(status: 405, body: Array("method not allowed\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            return
+        }
+        let config = server.config
+        var root = config.httpServer.dir
+        var path = request.path
+        if let vhost = request.host.flatMap({ config.vhost(named: $0) }) ?? config.vhost(named: VhostConfig.defaultVhostName),
+            vhost.httpStatic.enabled
+        {
+            var mount = vhost.httpStatic.mount.replacingOccurrences(of: "[vhost]", with: "")
+            if !mount.hasPrefix("/") { mount = "/" + mount }
+            if path.hasPrefix(mount) {
+                root = vhost.httpStatic.dir
+                path = "/" + path.dropFirst(mount.count)
+            }
+        }
+        guard var resolved = StaticPath.resolve(root: root, requestPath: path) else {
+            respond(status: 403, body: Array("forbidden\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+            return
+        }
+        if path.hasSuffix("/") { resolved += resolved.hasSuffix("/") ? "index.html" : "/index.html" }
+        let file = resolved
+        busy = true
+        let range = request.headers["Range"]
+        server.blockingPool.run({ StaticFile.read(file, range: range) }, on: tcp.loop) { [self] result in
+            busy = false
+            guard !closed else { return }
+            switch result {
+            case .notFound:
+                respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            case .tooLarge:
+                respond(status: 413, body: Array("file larger than \(AppTuning.maxStaticFileBytes) bytes\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+            case .unsatisfiable(let size):
+                respond(status: 416, body: [], contentType: MIMEType.forPath(file), keepAlive: request.keepAlive, request: request,
+                        extraHeaders: [("Content-Range", "bytes */\(size)")])
+            case .content(let bytes, let size, let range):
+                var headers: [(String, String)] = [("Accept-Ranges", "bytes")]
+                if file.hasSuffix(".m3u8") { headers.append(("Cache-Control", "no-cache")) }
+                if let range { headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(size)")) }
+                respond(status: range == nil ? 200 : 206, body: bytes, contentType: MIMEType.forPath(file), keepAlive: request.keepAlive,
+                        request: request, extraHeaders: headers)
+            }
+            serveQueued()
+        }
+    }
+
+    // MARK: ServerClient
+
+    func checkTimeouts(now: Int64) {
+        guard !closed else { return }
+        if let player {
+            if !tcp.isWritable && now - tcp.lastSendProgressTime > AppTuning.playerSendTimeoutMs {
+                log.warn(id, "HTTP player of \(player.source.key) accepted no bytes for \(AppTuning.playerSendTimeoutMs) ms; closing")
+                close("player send timeout")
+            }
+            return
+        }
+        if let since = partialSince, now - since > AppTuning.httpRequestTimeoutMs {
+            log.warn(id, "HTTP request not complete within \(AppTuning.httpRequestTimeoutMs) ms; closing")
+            respond(status: 408, body: [], contentType: "text/plain", keepAlive: false)
+        } else if !busy && now - lastActivity > AppTuning.httpIdleTimeoutMs {
+            close("HTTP keep-alive idle timeout")
+        }
+    }
+
+    var pithyLine: String? {
+        guard let player else { return nil }
+        return "-> HTTP \(player.source.key) msgs=\(player.messagesSent) dropped=\(player.messagesDropped) send=\(tcp.bytesSent) bytes"
+    }
+}

@@ -1,0 +1,88 @@
+import SRSIO
+import SRSKernel
+
+/// Turns batches of ring messages into bytes for one player's wire format (RTMP chunks,
+/// FLV tags, MPEG-TS packets, raw audio frames).
+protocol MediaFramer: AnyObject {
+    /// Pieces for `batch`, with timestamps corrected by `jitter`. Headers of the format (an FLV
+    /// file header, TS tables) are the framer's own business.
+    func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece]
+}
+
+/// One player of a stream, whatever its protocol: its cursor in the stream's ring, its
+/// timestamp correction, and the flush that hands batches to its socket. It is a member of
+/// the stream's fan-out on the player's loop, which wakes it (queue-cond wait).
+final class PlayerOutput: FanoutMember {
+    let source: LiveSource
+    let tcp: TCPConnection
+    let contextId: Int
+    unowned let framer: MediaFramer
+    var fanoutIndex = -1
+    private var cursor: Int
+    private var jitter: TimestampJitter
+    private var pendingHeaders: [SharedMessage]
+    private var batch: [SharedMessage] = []
+    private(set) var messagesSent: UInt64 = 0
+    private(set) var messagesDropped: UInt64 = 0
+    var paused = false
+
+    init(source: LiveSource, tcp: TCPConnection, contextId: Int, framer: MediaFramer, jitter: JitterMode) {
+        self.source = source
+        self.tcp = tcp
+        self.contextId = contextId
+        self.framer = framer
+        self.jitter = TimestampJitter(mode: jitter)
+        if source.publisherId == nil {
+            cursor = source.ring.head  // nothing live yet: wait for the next publisher
+            pendingHeaders = []
+        } else {
+            let start = source.ring.startCursor()
+            cursor = start.cursor
+            pendingHeaders = start.headers.all
+        }
+    }
+
+    var fanout: LoopFanout { source.fanouts[tcp.loop.index] }
+
+    /// Joins the stream's fan-out and sends what the GOP cache holds. Call on the loop.
+    func start() {
+        fanout.add(self)
+        flush()
+    }
+
+    /// Leaves the stream. Call on the loop, once.
+    func stop() {
+        fanout.remove(self)
+        source.detachPlayer()
+    }
+
+    func flush() {
+        var batches = 0
+        while batches < AppTuning.playerBatchesPerFlush && tcp.isWritable && !paused {
+            batches += 1
+            batch.removeAll(keepingCapacity: true)
+            let result = source.ring.read(from: cursor, maxCount: AppTuning.playerBatchMessages, into: &batch)
+            if result.skipped {
+                messagesDropped += UInt64(result.droppedMessages)
+                source.statistics.recordDropped(result.droppedMessages)
+                pendingHeaders = result.headers?.all ?? []
+                if result.droppedMessages > 0 {
+                    log.warn(contextId, "player too slow, skipped \(result.droppedMessages) messages to the newest keyframe")
+                }
+            }
+            cursor = result.nextCursor
+            if !pendingHeaders.isEmpty {
+                batch.insert(contentsOf: pendingHeaders, at: 0)
+                pendingHeaders.removeAll()
+            }
+            if batch.isEmpty { return }
+            let pieces = framer.pieces(for: batch, jitter: &jitter)
+            var bytes = 0
+            for piece in pieces { bytes += piece.count }
+            let complete = tcp.send(pieces: pieces)
+            messagesSent += UInt64(batch.count)
+            source.statistics.recordSent(bytes: bytes)
+            if !complete { return }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// `http_api { enabled; listen; crossdomain; }` (top level).
+public struct HTTPAPIConfig: Sendable, Equatable {
+    /// Default: off.
+    public var enabled = false
+    /// Default: 1985.
+    public var listen = ListenAddress(port: 1985)
+    /// CORS headers and OPTIONS answers. Default: on.
+    public var crossdomain = true
+
+    public init() {}
+}
+
+/// `http_server { enabled; listen; dir; }` (top level; `http_stream` is an alias).
+public struct HTTPServerConfig: Sendable, Equatable {
+    /// Default: off.
+    public var enabled = false
+    /// Default: 8080.
+    public var listen = ListenAddress(port: 8080)
+    /// Root of the static files. Default: ./objs/nginx/html
+    public var dir = "./objs/nginx/html"
+
+    public init() {}
+}
+
+/// A vhost's `http_remux { enabled; mount; fast_cache; hstrs; }`: live streams over HTTP.
+public struct HTTPRemuxConfig: Sendable, Equatable {
+    /// Default: off.
+    public var enabled = false
+    /// URL template; the extension picks the format (.flv, .ts, .aac, .mp3).
+    /// Default: [vhost]/[app]/[stream].flv
+    public var mount = "[vhost]/[app]/[stream].flv"
+    /// Seconds of audio cached for a fast start of audio-only outputs. Default: 0
+    public var fastCache: Double = 0
+    /// HTTP stream trigger: a request for an unpublished stream waits for it (on) or gets 404
+    /// (off). Default: on
+    public var hstrs = true
+
+    public init() {}
+}
+
+/// A vhost's `http_static { enabled; mount; dir; }` (`http` is an alias): static files.
+public struct HTTPStaticConfig: Sendable, Equatable {
+    /// Default: off.
+    public var enabled = false
+    /// URL prefix. Default: [vhost]/
+    public var mount = "[vhost]/"
+    /// Folder served. Default: ./objs/nginx/html
+    public var dir = "./objs/nginx/html"
+
+    public init() {}
+}

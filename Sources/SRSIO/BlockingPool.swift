@@ -1,0 +1,25 @@
+import Dispatch
+
+/// Where blocking work goes (disk, DNS, process spawning, HTTP callbacks), so no loop ever
+/// blocks: a concurrent queue that runs at most `width` jobs at once; completions hop back
+/// to the caller's loop.
+public final class BlockingPool: Sendable {
+    private let queue = DispatchQueue(label: "srs.blocking", attributes: .concurrent)
+    private let slots: DispatchSemaphore
+
+    public init(width: Int = IOTuning.blockingPoolWidth) {
+        slots = DispatchSemaphore(value: width)
+    }
+
+    /// Runs `work` on the pool, then `completion` with its result on `loop`.
+    public func run<T: Sendable>(
+        _ work: @escaping @Sendable () -> T, on loop: EventLoop, completion: @escaping @Sendable (T) -> Void
+    ) {
+        queue.async { [slots] in
+            slots.wait()
+            let result = work()
+            slots.signal()
+            loop.queue.async { completion(result) }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class HTTPPlaceholderTests: XCTestCase { func testNothing() {} }
