@@ -48,7 +48,8 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             requests = try parser.feed(bytes)
         } catch {
             log.warn(id, "bad HTTP request from \(tcp.peerAddress): \(error)")
-            respond(status: error.status, body: Array("\(error.reason)\n".utf8), contentType: "text/plain", keepAlive: false)
+            // The reason may quote the client's bytes: it goes to the log, not back to the client.
+            respond(status: error.status, body: Array("\(HTTPStatus.reasonPhrase(error.status))\n".utf8), contentType: "text/plain", keepAlive: false)
             return
         }
         partialSince = parser.hasPartialRequest ? (partialSince ?? lastActivity) : nil

@@ -34,6 +34,11 @@ enum ASCII {
         }
     }
 
+    /// The value of a decimal digit, or nil.
+    static func decimalDigit(_ b: UInt8) -> Int? {
+        (0x30...0x39).contains(b) ? Int(b - 0x30) : nil
+    }
+
     static func lowercased(_ b: UInt8) -> UInt8 {
         (0x41...0x5A).contains(b) ? b + 0x20 : b
     }
@@ -96,12 +101,5 @@ enum ASCII {
             value = (o1 || o2) ? Int.max : a
         }
         return value
-    }
-}
-
-extension ASCII {
-    /// The value of a decimal digit, or nil.
-    static func decimalDigit(_ b: UInt8) -> Int? {
-        (0x30...0x39).contains(b) ? Int(b - 0x30) : nil
     }
 }

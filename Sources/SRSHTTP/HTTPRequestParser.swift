@@ -103,7 +103,7 @@ public struct HTTPRequestParser: Sendable {
         return out
     }
 
-    /// Convenience for ``feed(_:)-(UnsafeRawBufferPointer)`` with an array.
+    /// Same as feeding the array's bytes as an `UnsafeRawBufferPointer`.
     public mutating func feed(_ bytes: [UInt8]) throws(HTTPParseError) -> [HTTPRequest] {
         let result: Result<[HTTPRequest], HTTPParseError> = bytes.withUnsafeBytes { raw in
             do throws(HTTPParseError) { return .success(try self.feed(raw)) } catch { return .failure(error) }
@@ -178,10 +178,11 @@ public struct HTTPRequestParser: Sendable {
                 state = remaining == take ? .chunkDataEnd : .chunkData(remaining: remaining - take)
 
             case .chunkDataEnd:
-                guard try takeLine(buf, &i, limit: 2, overflow: .badRequest("chunk data longer than its size"))
-                        != nil
-                else { continue }
-                guard line.isEmpty else { throw .badRequest("chunk data longer than its size") }
+                let ended = try takeLine(buf, &i, limit: 2, overflow: .badRequest("chunk data longer than its size"))
+                guard line.isEmpty || line == [ASCII.cr] && ended == nil else {
+                    throw .badRequest("chunk data longer than its size")
+                }
+                guard ended != nil else { continue }
                 state = .chunkSize
 
             case .trailers:

@@ -1,0 +1,235 @@
+import Foundation
+import XCTest
+
+/// The embedded HTTP server, the SRS HTTP API and HTTP-FLV, checked with curl and ffmpeg.
+final class HTTPServerTests: XCTestCase {
+    private var apiPort = 0
+    private var httpPort = 0
+
+    override func tearDown() {
+        TestProcesses.shared.killAll()
+        super.tearDown()
+    }
+
+    /// A server with the API and the HTTP server on their own free ports (or one shared port).
+    private func startServer(sharedPort: Bool = false, remux: String = "http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }") throws -> ServerProcess {
+        apiPort = ServerProcess.freePort()
+        httpPort = sharedPort ? apiPort : ServerProcess.freePort()
+        let root = NSTemporaryDirectory() + "swiftsrs-www-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
+        try "<html>hello</html>\n".write(toFile: root + "/index.html", atomically: true, encoding: .utf8)
+        try Data((0..<1000).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: root + "/sub/data.ts"))
+        try "#EXTM3U\n".write(toFile: root + "/sub/live.m3u8", atomically: true, encoding: .utf8)
+        return try ServerProcess(
+            body: "vhost __defaultVhost__ { \(remux) }",
+            head: "http_api { enabled on; listen \(apiPort); crossdomain on; }\nhttp_server { enabled on; listen \(httpPort); dir \(root); }")
+    }
+
+    /// curl's output: body, or headers with `-i`.
+    private func curl(_ arguments: [String]) throws -> String {
+        let result = try ExternalTool.run("curl", ["-s", "--max-time", "10"] + arguments, timeout: 15)
+        return result.output
+    }
+
+    private func json(_ url: String) throws -> [String: Any] {
+        let text = try curl([url])
+        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw TestFailure("not a JSON object from \(url): \(text)")
+        }
+        return object
+    }
+
+    private func publish(_ server: ServerProcess, loop: Bool = true) throws -> Process {
+        let fixture = try MediaFixtures.path(.h264AAC)
+        var arguments = ["-hide_banner", "-loglevel", "error", "-re"]
+        if loop { arguments += ["-stream_loop", "-1"] }
+        return try ExternalTool.start("ffmpeg", arguments + ["-i", fixture, "-c", "copy", "-f", "flv", server.url("live/test")],
+                                      logFile: server.directory + "/publisher.log")
+    }
+
+    func testFFmpegDecodesHTTPFLV() throws {
+        let server = try startServer()
+        _ = try publish(server, loop: false)
+        usleep(500_000)
+        let output = server.directory + "/http.flv"
+        let result = try ExternalTool.run(
+            "ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", "http://127.0.0.1:\(httpPort)/live/test.flv",
+                       "-c", "copy", "-t", String(Double(MediaFixtures.duration) - 0.4), "-f", "flv", output], timeout: 20)
+        XCTAssertEqual(result.status, 0, result.output)
+        let published = try MediaFixtures.countFrames(try MediaFixtures.path(.h264AAC))
+        let copied = try MediaFixtures.countFrames(output)
+        XCTAssertEqual(copied.errors, "")
+        XCTAssertLessThanOrEqual(abs(copied.video - published.video), MediaFixtures.gopFrames, "video \(copied.video) of \(published.video)")
+        XCTAssertLessThanOrEqual(abs(copied.audio - published.audio), 2 * 44, "audio \(copied.audio) of \(published.audio)")
+    }
+
+    func testHTTPPlayerWaitingBeforePublishGetsTheStream() throws {
+        let server = try startServer()
+        let output = server.directory + "/early.flv"
+        let player = try ExternalTool.start(
+            "curl", ["-s", "--max-time", "6", "-o", output, "http://127.0.0.1:\(httpPort)/live/test.flv"], logFile: server.directory + "/curl.log")
+        sleep(1)
+        _ = try publish(server)
+        XCTAssertTrue(ExternalTool.wait(player, timeout: 10))
+        let frames = try MediaFixtures.countFrames(output)
+        XCTAssertGreaterThan(frames.video, 75, "the waiting player got \(frames.video) frames in ~5 s")
+        XCTAssertGreaterThan(frames.audio, 100)
+    }
+
+    func testHSTRSOffAnswers404ForUnpublishedStream() throws {
+        let server = try startServer(remux: "http_remux { enabled on; mount [vhost]/[app]/[stream].flv; hstrs off; }")
+        defer { XCTAssertTrue(server.isRunning) }
+        let head = try curl(["-i", "http://127.0.0.1:\(httpPort)/live/none.flv"])
+        XCTAssertTrue(head.hasPrefix("HTTP/1.1 404"), head)
+    }
+
+    func testEveryAPIEndpointAnswersCodeZero() throws {
+        let server = try startServer()
+        _ = try publish(server)
+        sleep(2)
+        for endpoint in ["", "v1/", "v1/versions", "v1/summaries", "v1/rusages", "v1/self_proc_stats", "v1/system_proc_stats",
+                         "v1/meminfos", "v1/authors", "v1/features", "v1/vhosts", "v1/streams", "v1/clients"] {
+            let object = try json("http://127.0.0.1:\(apiPort)/api/\(endpoint)")
+            XCTAssertEqual(object["code"] as? Int, 0, "/api/\(endpoint): \(object)")
+        }
+        let versions = try json("http://127.0.0.1:\(apiPort)/api/v1/versions")["data"] as? [String: Any]
+        XCTAssertEqual(versions?["major"] as? Int, 2)
+        let summary = try json("http://127.0.0.1:\(apiPort)/api/v1/summaries")["data"] as? [String: Any]
+        let selfInfo = summary?["self"] as? [String: Any]
+        XCTAssertEqual(selfInfo?["pid"] as? Int, Int(server.pid))
+        XCTAssertGreaterThan(selfInfo?["mem_kbyte"] as? Int ?? 0, 0)
+        XCTAssertNotNil((summary?["system"] as? [String: Any])?["conn_srs"])
+        let vhosts = try json("http://127.0.0.1:\(apiPort)/api/v1/vhosts")["vhosts"] as? [[String: Any]]
+        XCTAssertEqual(vhosts?.first?["name"] as? String, "__defaultVhost__")
+        let vhostId = try XCTUnwrap(vhosts?.first?["id"] as? Int)
+        XCTAssertEqual((try json("http://127.0.0.1:\(apiPort)/api/v1/vhosts/\(vhostId)")["vhost"] as? [String: Any])?["name"] as? String, "__defaultVhost__")
+    }
+
+    func testStreamsShowCodecsAndClientsListRTMPAndHTTPPlayersAndKickWorks() throws {
+        let server = try startServer()
+        _ = try publish(server)
+        sleep(1)
+        let rtmpPlayers = try (0..<2).map { _ in try TestRTMPClient(port: server.port) }
+        for player in rtmpPlayers { XCTAssertTrue(try player.start()) }
+        let flvPlayers = try (0..<2).map { index in
+            try ExternalTool.start("curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(httpPort)/live/test.flv"], logFile: server.directory + "/flv\(index).log")
+        }
+        sleep(2)
+        for player in rtmpPlayers { try player.pump(timeout: 0.2) }
+        let streams = try json("http://127.0.0.1:\(apiPort)/api/v1/streams")["streams"] as? [[String: Any]] ?? []
+        XCTAssertEqual(streams.count, 1)
+        let stream = try XCTUnwrap(streams.first)
+        XCTAssertEqual(stream["name"] as? String, "test")
+        XCTAssertEqual(stream["app"] as? String, "live")
+        XCTAssertEqual(stream["clients"] as? Int, 5, "publisher + 2 RTMP + 2 HTTP-FLV players")
+        XCTAssertEqual((stream["publish"] as? [String: Any])?["active"] as? Bool, true)
+        let video = try XCTUnwrap(stream["video"] as? [String: Any])
+        XCTAssertEqual(video["codec"] as? String, "H264")
+        let audio = try XCTUnwrap(stream["audio"] as? [String: Any])
+        XCTAssertEqual(audio["codec"] as? String, "AAC")
+        XCTAssertGreaterThan(stream["recv_bytes"] as? Int ?? 0, 0)
+        XCTAssertGreaterThan(stream["send_bytes"] as? Int ?? 0, 0)
+        let streamId = try XCTUnwrap(stream["id"] as? Int)
+        XCTAssertEqual((try json("http://127.0.0.1:\(apiPort)/api/v1/streams/\(streamId)")["stream"] as? [String: Any])?["name"] as? String, "test")
+
+        let clients = try json("http://127.0.0.1:\(apiPort)/api/v1/clients")["clients"] as? [[String: Any]] ?? []
+        let types = clients.compactMap { $0["type"] as? String }
+        XCTAssertEqual(types.filter { $0 == "Play" }.count, 2, "\(types)")
+        XCTAssertEqual(types.filter { $0 == "flv-play" }.count, 2, "\(types)")
+        XCTAssertEqual(types.filter { $0 == "fmle-publish" }.count, 1, "\(types)")
+        let paged = try json("http://127.0.0.1:\(apiPort)/api/v1/clients?start=1&count=2")["clients"] as? [[String: Any]] ?? []
+        XCTAssertEqual(paged.count, 2)
+
+        // Kick one HTTP-FLV player: exactly it goes away.
+        let flvIds = clients.filter { $0["type"] as? String == "flv-play" }.compactMap { $0["id"] as? Int }
+        let victim = try XCTUnwrap(flvIds.first)
+        let kick = try curl(["-X", "DELETE", "http://127.0.0.1:\(apiPort)/api/v1/clients/\(victim)"])
+        XCTAssertTrue(kick.contains("\"code\":0"), kick)
+        sleep(1)
+        XCTAssertEqual(flvPlayers.filter { !$0.isRunning }.count, 1, "exactly one curl player should have been cut")
+        let after = try json("http://127.0.0.1:\(apiPort)/api/v1/clients")["clients"] as? [[String: Any]] ?? []
+        XCTAssertFalse(after.contains { $0["id"] as? Int == victim })
+        XCTAssertEqual(after.count, clients.count - 1)
+        for player in rtmpPlayers { XCTAssertTrue(try player.pump(timeout: 0.3), "an RTMP player was cut") }
+
+        // Kick an RTMP player too.
+        let rtmpId = try XCTUnwrap(clients.first { $0["type"] as? String == "Play" }?["id"] as? Int)
+        XCTAssertTrue(try curl(["-X", "DELETE", "http://127.0.0.1:\(apiPort)/api/v1/clients/\(rtmpId)"]).contains("\"code\":0"))
+        sleep(1)
+        let closed = try rtmpPlayers.filter { try !$0.pump(timeout: 0.5) }
+        XCTAssertEqual(closed.count, 1)
+    }
+
+    func testUnknownIdsAnswerSRSCodes() throws {
+        let server = try startServer()
+        defer { XCTAssertTrue(server.isRunning) }
+        XCTAssertEqual(try json("http://127.0.0.1:\(apiPort)/api/v1/streams/999999")["code"] as? Int, 2048)
+        XCTAssertEqual(try json("http://127.0.0.1:\(apiPort)/api/v1/clients/999999")["code"] as? Int, 2049)
+        XCTAssertTrue(try curl(["-X", "DELETE", "http://127.0.0.1:\(apiPort)/api/v1/clients/999999"]).contains("2049"))
+    }
+
+    func testJSONPCORSAndGzip() throws {
+        let server = try startServer()
+        defer { XCTAssertTrue(server.isRunning) }
+        let jsonp = try curl(["http://127.0.0.1:\(apiPort)/api/v1/versions?callback=show"])
+        XCTAssertTrue(jsonp.hasPrefix("show({") && jsonp.hasSuffix("})"), jsonp)
+        let options = try curl(["-i", "-X", "OPTIONS", "-H", "Origin: http://example.com", "http://127.0.0.1:\(apiPort)/api/v1/streams"])
+        XCTAssertTrue(options.hasPrefix("HTTP/1.1 200"), options)
+        XCTAssertTrue(options.contains("Access-Control-Allow-Origin: *"), options)
+        let gzipped = try curl(["-i", "--compressed", "http://127.0.0.1:\(apiPort)/api/v1/summaries"])
+        XCTAssertTrue(gzipped.contains("Content-Encoding: gzip"), gzipped)
+        XCTAssertTrue(gzipped.contains("\"code\":0"), "curl could not inflate the gzip body")
+    }
+
+    func testStaticFilesRangesMIMEAndNoEscape() throws {
+        let server = try startServer()
+        defer { XCTAssertTrue(server.isRunning) }
+        XCTAssertEqual(try curl(["http://127.0.0.1:\(httpPort)/"]), "<html>hello</html>\n")
+        let m3u8 = try curl(["-i", "http://127.0.0.1:\(httpPort)/sub/live.m3u8"])
+        XCTAssertTrue(m3u8.contains("Content-Type: application/vnd.apple.mpegurl"), m3u8)
+        XCTAssertTrue(m3u8.contains("Cache-Control: no-cache"), m3u8)
+        let range = try curl(["-i", "-r", "10-19", "http://127.0.0.1:\(httpPort)/sub/data.ts"])
+        XCTAssertTrue(range.hasPrefix("HTTP/1.1 206"), range)
+        XCTAssertTrue(range.contains("Content-Range: bytes 10-19/1000"), range)
+        XCTAssertTrue(range.contains("Content-Type: video/MP2T"), range)
+        XCTAssertTrue(try curl(["-i", "-r", "5000-", "http://127.0.0.1:\(httpPort)/sub/data.ts"]).hasPrefix("HTTP/1.1 416"))
+        XCTAssertTrue(try curl(["-i", "http://127.0.0.1:\(httpPort)/missing.html"]).hasPrefix("HTTP/1.1 404"))
+        for escape in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/sub/../../etc/passwd"] {
+            let answer = try curl(["-i", "--path-as-is", "http://127.0.0.1:\(httpPort)\(escape)"])
+            XCTAssertFalse(answer.contains("root:"), "\(escape) escaped the root")
+            XCTAssertTrue(answer.hasPrefix("HTTP/1.1 403") || answer.hasPrefix("HTTP/1.1 404"), "\(escape): \(answer.prefix(40))")
+        }
+    }
+
+    func testAPIAndHTTPServerShareOnePort() throws {
+        let server = try startServer(sharedPort: true)
+        _ = try publish(server)
+        sleep(1)
+        XCTAssertEqual(try json("http://127.0.0.1:\(apiPort)/api/v1/versions")["code"] as? Int, 0)
+        XCTAssertEqual(try curl(["http://127.0.0.1:\(apiPort)/"]), "<html>hello</html>\n")
+        let file = server.directory + "/shared.flv"
+        _ = try curl(["--max-time", "2", "-o", file, "http://127.0.0.1:\(apiPort)/live/test.flv"])
+        let flv = try Data(contentsOf: URL(fileURLWithPath: file))
+        XCTAssertEqual(Array(flv.prefix(3)), Array("FLV".utf8), "no FLV stream on the shared port")
+        XCTAssertGreaterThan(flv.count, 10_000)
+    }
+
+    func testBadHTTPRequestsAreRefusedAndOthersKeepFlowing() throws {
+        let server = try startServer()
+        _ = try publish(server)
+        sleep(1)
+        let healthy = try HealthyPlayer(port: server.port, path: "live/test")
+        defer { healthy.stop() }
+        try healthy.awaitFrames(10, timeout: 10)
+        for bad in ["GARBAGE\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+                    "GET / HTTP/1.1\r\n" + String(repeating: "X-Long: " + String(repeating: "a", count: 1000) + "\r\n", count: 30) + "\r\n"] {
+            let client = try TestRTMPClient(port: httpPort)  // a raw TCP client
+            client.sendRaw(Array(bad.utf8))
+            XCTAssertTrue(client.waitForClose(timeout: 5), "server kept a bad HTTP client: \(bad.prefix(30))")
+        }
+        let before = healthy.videoFrames
+        sleep(2)
+        XCTAssertGreaterThan(healthy.videoFrames - before, 30)
+        XCTAssertTrue(server.isRunning)
+    }
+}
