@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 // SwiftSRS: a live-streaming cluster server compatible with SRS 2.0.
 //
 // Layers (each imports only the ones listed before it):
@@ -21,6 +21,10 @@ let package = Package(
         .library(name: "SRSKernel", targets: ["SRSKernel"]),
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
     targets: [
         .target(name: "CSRSShim", cSettings: [.define("_GNU_SOURCE")]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -33,7 +37,11 @@ let package = Package(
         .target(name: "SRSIO", dependencies: ["CSRSShim"], swiftSettings: swiftSettings),
         .target(
             name: "SRSApp",
-            dependencies: ["SRSKernel", "SRSRTMP", "SRSHTTP", "SRSConfig", "SRSIO", "CZlib"],
+            dependencies: [
+                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSConfig", "SRSIO", "CZlib",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),

@@ -94,6 +94,9 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         log.info(id, "HTTP \(request.method) \(request.target) from \(tcp.peerAddress)")
         if roles.api && (request.path == "/api" || request.path.hasPrefix("/api/")) {
             serveAPI(request)
+        } else if roles.api && request.path == "/metrics" {
+            respond(status: 200, body: server.metrics.render(server), contentType: "text/plain; version=0.0.4; charset=utf-8",
+                    keepAlive: request.keepAlive, request: request)
         } else if roles.files {
             if request.method == "OPTIONS" && server.config.httpAPI.crossdomain {
                 respond(status: 200, body: [], contentType: "text/plain", keepAlive: request.keepAlive, request: request)
@@ -195,12 +198,15 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         streamRequest.param = request.query.isEmpty ? "" : "?" + request.query
         streamRequest.tcUrl = "http://\(request.headers["Host"] ?? "")/\(app)"
         streamRequest.pageUrl = request.headers["Referer"] ?? ""
-        let framer: MediaFramer
-        switch format {
-        case .flv: framer = FLVFramer()
-        }
         for _ in 0..<3 {
             let source = server.streams.fetchOrCreate(streamRequest, vhost: vhost, loop: tcp.loop)
+            let framer: MediaFramer
+            switch format {
+            case .flv: framer = FLVFramer()
+            case .ts: framer = TSFramer(source: source)
+            case .aac: framer = AudioFramer(codec: .aac)
+            case .mp3: framer = AudioFramer(codec: .mp3)
+            }
             if !vhost.httpRemux.hstrs && source.publisherId == nil {
                 if source.playerCount == 0 { server.streams.remove(source) }
                 respond(status: 404, body: Array("stream not published\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
@@ -218,10 +224,11 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             tcp.send(head.serialize())
             self.framer = framer
             let jitterMode: JitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
-            let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: framer, jitter: jitterMode)
+            let fastCacheMs = format == .aac || format == .mp3 ? Int64(vhost.httpRemux.fastCache * 1000) : 0
+            let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: framer, jitter: jitterMode, fastCacheMs: fastCacheMs)
             player = output
             server.clients.update(id) { record in
-                record.kind = .flvPlay
+                record.kind = format == .flv ? .flvPlay : .httpPlay
                 record.vhost = vhost.name
                 record.app = app
                 record.stream = stream

@@ -146,7 +146,11 @@ public actor LiveSource {
         for message in batch {
             if reduceSequenceHeader && message.isSequenceHeader && isCachedHeader(message) { continue }
             ring.append(message)
-            if message.isSequenceHeader { CodecSummary.update(statistics, from: message) }
+            if message.isSequenceHeader {
+                CodecSummary.update(statistics, from: message)
+            } else if message.kind == .audio {
+                CodecSummary.updateFromFrame(statistics, message: message)
+            }
             statistics.recordReceived(
                 bytes: message.size, video: message.kind == .video && !message.isSequenceHeader,
                 audio: message.kind == .audio && !message.isSequenceHeader)

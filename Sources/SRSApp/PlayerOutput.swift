@@ -26,7 +26,9 @@ final class PlayerOutput: FanoutMember {
     private(set) var messagesDropped: UInt64 = 0
     var paused = false
 
-    init(source: LiveSource, tcp: TCPConnection, contextId: Int, framer: MediaFramer, jitter: JitterMode) {
+    /// `fastCacheMs` > 0 starts that far back in the stream (audio-only outputs' `fast_cache`)
+    /// instead of at the last keyframe.
+    init(source: LiveSource, tcp: TCPConnection, contextId: Int, framer: MediaFramer, jitter: JitterMode, fastCacheMs: Int64 = 0) {
         self.source = source
         self.tcp = tcp
         self.contextId = contextId
@@ -35,6 +37,10 @@ final class PlayerOutput: FanoutMember {
         if source.publisherId == nil {
             cursor = source.ring.head  // nothing live yet: wait for the next publisher
             pendingHeaders = []
+        } else if fastCacheMs > 0 {
+            let start = source.ring.cursor(spanningLast: fastCacheMs)
+            cursor = start.cursor
+            pendingHeaders = start.headers.all
         } else {
             let start = source.ring.startCursor()
             cursor = start.cursor

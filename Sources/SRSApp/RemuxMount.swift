@@ -4,11 +4,14 @@
 enum RemuxMount {
     /// The live formats, chosen by the mount's extension.
     enum Format: String, Sendable, CustomStringConvertible {
-        case flv
+        case flv, ts, aac, mp3
 
         var contentType: String {
             switch self {
             case .flv: return "video/x-flv"
+            case .ts: return "video/MP2T"
+            case .aac: return "audio/aac"
+            case .mp3: return "audio/mpeg"
             }
         }
 

@@ -13,6 +13,8 @@ public final class Server: @unchecked Sendable {
     /// Every client, for the API.
     let clients = ClientRegistry()
     let systemStatistics = SystemStatistics()
+    /// Prometheus `/metrics` on the API port.
+    let metrics = MetricsExporter()
     /// Disk reads and other blocking work.
     let blockingPool = BlockingPool()
     /// This server's id in API answers (SRS reports its pid-based id).

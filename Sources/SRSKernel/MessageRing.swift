@@ -138,6 +138,19 @@ public final class MessageRing: Sendable {
         }
     }
 
+    /// The oldest position whose message is at most `milliseconds` older than the newest one
+    /// (a fast start for audio-only players, SRS's `fast_cache`), and the headers.
+    public func cursor(spanningLast milliseconds: Int64) -> (cursor: Int, headers: Headers) {
+        state.withLock { state in
+            guard state.head > state.tail, let newest = state.slot(state.head - 1) else { return (state.head, state.headers) }
+            var cursor = state.head - 1
+            while cursor > state.tail, let previous = state.slot(cursor - 1), newest.timestamp - previous.timestamp <= milliseconds {
+                cursor -= 1
+            }
+            return (cursor, state.headers)
+        }
+    }
+
     /// Appends up to `maxCount` messages from `cursor` onward to `batch`.
     public func read(from cursor: Int, maxCount: Int, into batch: inout [SharedMessage]) -> ReadResult {
         state.withLock { state in

@@ -76,6 +76,53 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertGreaterThan(frames.audio, 100)
     }
 
+    func testTSAACAndMP3LiveStreamsDecode() throws {
+        apiPort = ServerProcess.freePort()
+        httpPort = ServerProcess.freePort()
+        let server = try ServerProcess(
+            body: """
+                vhost __defaultVhost__ { http_remux { enabled on; mount [vhost]/[app]/[stream].ts; } }
+                vhost aac.example { http_remux { enabled on; mount [vhost]/[app]/[stream].aac; } }
+                vhost mp3.example { http_remux { enabled on; mount [vhost]/[app]/[stream].mp3; } }
+                """,
+            head: "http_api { enabled on; listen \(apiPort); }\nhttp_server { enabled on; listen \(httpPort); dir /nonexistent; }")
+        let aac = try MediaFixtures.path(.h264AAC)
+        let mp3 = try MediaFixtures.path(.h264MP3)
+        for (fixture, url) in [(aac, server.url("live/test")), (aac, server.url("live?vhost=aac.example/test")), (mp3, server.url("live?vhost=mp3.example/test"))] {
+            _ = try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", fixture, "-c", "copy", "-f", "flv", url],
+                                       logFile: server.directory + "/publisher-\(UUID().uuidString.prefix(4)).log")
+        }
+        sleep(1)
+        let ts = server.directory + "/live.ts"
+        let decoded = try ExternalTool.run(
+            "ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", "http://127.0.0.1:\(httpPort)/live/test.ts", "-c", "copy", "-t", "3", ts],
+            timeout: 15)
+        XCTAssertEqual(decoded.status, 0, decoded.output)
+        let tsFrames = try MediaFixtures.countFrames(ts)
+        XCTAssertEqual(tsFrames.errors, "")
+        XCTAssertGreaterThan(tsFrames.video, 60)
+        XCTAssertGreaterThan(tsFrames.audio, 100)
+        for (host, file, codec) in [("aac.example", "live.aac", "aac"), ("mp3.example", "live.mp3", "mp3")] {
+            let path = server.directory + "/" + file
+            _ = try curl(["--max-time", "3", "-H", "Host: \(host)", "-o", path, "http://127.0.0.1:\(httpPort)/live/\(file.replacingOccurrences(of: "live", with: "test"))"])
+            let probe = try ExternalTool.run("ffprobe", ["-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", path], timeout: 20)
+            let fields = probe.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+            XCTAssertEqual(fields.first.map(String.init), codec, probe.output)
+            XCTAssertGreaterThan(fields.count > 1 ? Int(fields[1]) ?? 0 : 0, 60, "\(codec): \(probe.output)")
+        }
+        let streams = try json("http://127.0.0.1:\(apiPort)/api/v1/streams")["streams"] as? [[String: Any]] ?? []
+        let audioCodecs = Set(streams.compactMap { ($0["audio"] as? [String: Any])?["codec"] as? String })
+        XCTAssertEqual(audioCodecs, ["AAC", "MP3"])
+        let video = try XCTUnwrap(streams.first?["video"] as? [String: Any])
+        XCTAssertEqual(video["width"] as? Int, 320)
+        XCTAssertEqual(video["height"] as? Int, 240)
+        XCTAssertEqual(video["profile"] as? String, "Constrained Baseline")
+        let aacInfo = try XCTUnwrap(streams.compactMap { $0["audio"] as? [String: Any] }.first { $0["codec"] as? String == "AAC" })
+        XCTAssertEqual(aacInfo["sample_rate"] as? Int, 44100)
+        XCTAssertEqual(aacInfo["channel"] as? Int, 1)
+        XCTAssertEqual(aacInfo["profile"] as? String, "LC")
+    }
+
     func testHSTRSOffAnswers404ForUnpublishedStream() throws {
         let server = try startServer(remux: "http_remux { enabled on; mount [vhost]/[app]/[stream].flv; hstrs off; }")
         defer { XCTAssertTrue(server.isRunning) }
@@ -158,6 +205,32 @@ final class HTTPServerTests: XCTestCase {
         sleep(1)
         let closed = try rtmpPlayers.filter { try !$0.pump(timeout: 0.5) }
         XCTAssertEqual(closed.count, 1)
+    }
+
+    func testMetricsParseAsPrometheusText() throws {
+        let server = try startServer()
+        _ = try publish(server)
+        sleep(1)
+        let player = try TestRTMPClient(port: server.port)
+        XCTAssertTrue(try player.start())
+        try player.pump(timeout: 1)
+        let head = try curl(["-i", "http://127.0.0.1:\(apiPort)/metrics"])
+        XCTAssertTrue(head.hasPrefix("HTTP/1.1 200") && head.contains("Content-Type: text/plain; version=0.0.4"), head)
+        let text = try curl(["http://127.0.0.1:\(apiPort)/metrics"])
+        // Text exposition format 0.0.4: comments, or `name{label="value",...} number`.
+        let sample = try NSRegularExpression(pattern: #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? -?[0-9.eE+-]+$"#)
+        var names = Set<String>()
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("#") { continue }
+            let string = String(line)
+            XCTAssertNotNil(sample.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)), "not Prometheus text: \(string)")
+            names.insert(String(string.prefix { $0 != "{" && $0 != " " }))
+        }
+        for name in ["srs_connections", "srs_streams", "srs_clients", "srs_stream_clients", "srs_stream_received_bytes_total",
+                     "srs_stream_sent_bytes_total", "srs_stream_dropped_messages_total"] {
+            XCTAssertTrue(names.contains(name), "missing \(name) in \(names.sorted())")
+        }
+        XCTAssertTrue(text.contains(#"srs_stream_clients{vhost="__defaultVhost__",app="live",stream="test"} 2"#), text)
     }
 
     func testUnknownIdsAnswerSRSCodes() throws {
