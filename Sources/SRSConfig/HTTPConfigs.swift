@@ -36,6 +36,13 @@ public struct HTTPRemuxConfig: Sendable, Equatable {
     public var hstrs = true
 
     public init() {}
+
+    public init(enabled: Bool, mount: String, fastCache: Double, hstrs: Bool) {
+        self.enabled = enabled
+        self.mount = mount
+        self.fastCache = fastCache
+        self.hstrs = hstrs
+    }
 }
 
 /// A vhost's `http_static { enabled; mount; dir; }` (`http` is an alias): static files.

@@ -18,6 +18,13 @@ public struct AACAudioSpecificConfig: Sendable, Equatable {
         public var coreObjectType: Int
         /// extensionChannelConfiguration, present only when the core is ER BSAC (22).
         public var channelConfiguration: UInt8?
+
+        public init(samplingFrequencyIndex: UInt8, sampleRate: Int, coreObjectType: Int, channelConfiguration: UInt8? = nil) {
+            self.samplingFrequencyIndex = samplingFrequencyIndex
+            self.sampleRate = sampleRate
+            self.coreObjectType = coreObjectType
+            self.channelConfiguration = channelConfiguration
+        }
     }
 
     /// audioObjectType as signalled: 1 Main, 2 LC, 3 SSR, 4 LTP, 5 SBR (HE-AAC), 29 PS (HE-AAC v2), ...

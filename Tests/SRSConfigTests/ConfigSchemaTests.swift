@@ -89,7 +89,7 @@ final class ConfigSchemaTests: XCTestCase {
             """, file: "u.conf")
         XCTAssertEqual(
             config.unsupportedDirectives.map { "\($0.name)@\($0.line)" },
-            ["http_api@2", "stats@4", "mode@7", "mw_msgs@8", "hls@10", "forward@12"]
+            ["stats@4", "mode@7", "mw_msgs@8", "hls@10", "forward@12"]
         )
     }
 
@@ -107,7 +107,6 @@ final class ConfigSchemaTests: XCTestCase {
         stats { network 0; disk sda sdb; }
         http_api { enabled on; listen 1985; crossdomain on; }
         http_server { enabled on; listen 8080; dir ./objs/nginx/html; }
-        http_stream { enabled on; listen 8080; dir ./objs/nginx/html; }
         stream_caster { enabled off; caster mpegts_over_udp; output rtmp://127.0.0.1/live/s; listen 8935;
             rtp_port_min 57200; rtp_port_max 57300; }
         vhost __defaultVhost__ {
@@ -124,7 +123,6 @@ final class ConfigSchemaTests: XCTestCase {
             ingest livestream { enabled on; input { type file; url ./a.flv; } ffmpeg ./ffmpeg;
                 engine { enabled off; output rtmp://127.0.0.1:[port]/live?vhost=[vhost]/livestream; } }
             http_static { enabled on; mount [vhost]/; dir ./html; }
-            http { enabled on; mount [vhost]/; dir ./html; }
             http_remux { enabled on; fast_cache 30; mount [vhost]/[app]/[stream].flv; hstrs on; }
             hls { enabled on; hls_fragment 10; hls_td_ratio 1.5; hls_aof_ratio 2.0; hls_window 60;
                 hls_on_error continue; hls_storage disk; hls_path ./html; hls_mount [vhost]/[app]/[stream].m3u8;

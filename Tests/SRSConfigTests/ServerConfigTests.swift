@@ -244,4 +244,25 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(loadError("listen 1935 1935;")?.message, "'1935' is listed twice")
         XCTAssertEqual(loadError("listen rtmp;")?.message, "'rtmp': port must be a whole number, got 'rtmp'")
     }
+
+    func testHTTPBlocksAndTheirAliases() throws {
+        let config = try ServerConfig.parse(text: """
+            http_api { enabled on; listen 127.0.0.1:1986; crossdomain off; }
+            http_stream { enabled on; listen 8081; dir /srv/www; }
+            vhost v { http_remux { enabled on; mount [vhost]/[app]/[stream].ts; fast_cache 2.5; hstrs off; }
+                      http { enabled on; mount [vhost]/static; dir /srv/static; } }
+            """, file: "h.conf")
+        XCTAssertTrue(config.httpAPI.enabled)
+        XCTAssertEqual(config.httpAPI.listen, ListenAddress(host: "127.0.0.1", port: 1986))
+        XCTAssertFalse(config.httpAPI.crossdomain)
+        XCTAssertTrue(config.httpServer.enabled)
+        XCTAssertEqual(config.httpServer.listen.port, 8081)
+        XCTAssertEqual(config.httpServer.dir, "/srv/www")
+        let vhost = try XCTUnwrap(config.vhost(named: "v"))
+        XCTAssertEqual(vhost.httpRemux, HTTPRemuxConfig(enabled: true, mount: "[vhost]/[app]/[stream].ts", fastCache: 2.5, hstrs: false))
+        XCTAssertEqual(vhost.httpStatic.mount, "[vhost]/static")
+        XCTAssertEqual(vhost.httpStatic.dir, "/srv/static")
+        XCTAssertTrue(vhost.httpStatic.enabled)
+        XCTAssertTrue(config.unsupportedDirectives.isEmpty, "\(config.unsupportedDirectives)")
+    }
 }
