@@ -274,6 +274,26 @@ final class HTTPServerTests: XCTestCase {
         }
     }
 
+    func testSlowRequestIsCutAndVhostStaticMountServes() throws {
+        apiPort = ServerProcess.freePort()
+        httpPort = ServerProcess.freePort()
+        let root = NSTemporaryDirectory() + "swiftsrs-static-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try "segment\n".write(toFile: root + "/a.txt", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(
+            body: "vhost __defaultVhost__ { http_static { enabled on; mount [vhost]/static/; dir \(root); } }",
+            head: "http_server { enabled on; listen \(httpPort); dir /nonexistent; }")
+        XCTAssertEqual(try curl(["http://127.0.0.1:\(httpPort)/static/a.txt"]), "segment\n")
+        // Half a request, then silence: cut after the request timeout (10 s), others unhurt.
+        let slow = try TestRTMPClient(port: httpPort)
+        slow.sendRaw(Array("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n".utf8))
+        let start = Date()
+        XCTAssertTrue(slow.waitForClose(timeout: 15), "a slow request was never cut")
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 8)
+        XCTAssertTrue(server.log.contains("HTTP request not complete within"), server.log)
+        XCTAssertEqual(try curl(["http://127.0.0.1:\(httpPort)/static/a.txt"]), "segment\n")
+    }
+
     func testAPIAndHTTPServerShareOnePort() throws {
         let server = try startServer(sharedPort: true)
         _ = try publish(server)
