@@ -4,7 +4,7 @@
 // Layers (each imports only the ones listed before it):
 //   C shims and system libraries  CSRSShim, COpenSSL, CZlib
 //   media kernel                  SRSKernel   (bytes, AMF0, FLV, codecs, message ring; no Dispatch, no sockets)
-//   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSConfig
+//   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSHLS, SRSConfig
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
 //   executables                   srs
@@ -34,11 +34,12 @@ let package = Package(
         .target(name: "SRSRTMP", dependencies: ["SRSKernel", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SRSConfig", swiftSettings: swiftSettings),
         .target(name: "SRSHTTP", swiftSettings: swiftSettings),
+        .target(name: "SRSHLS", swiftSettings: swiftSettings),
         .target(name: "SRSIO", dependencies: ["CSRSShim"], swiftSettings: swiftSettings),
         .target(
             name: "SRSApp",
             dependencies: [
-                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSConfig", "SRSIO", "CZlib",
+                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSHLS", "SRSConfig", "SRSIO", "CZlib",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "SRSRTMPTests", dependencies: ["SRSRTMP", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHTTPTests", dependencies: ["SRSHTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSHLSTests", dependencies: ["SRSHLS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SRSEndToEndTests",
             dependencies: ["SRSKernel", "SRSRTMP", "srs"],

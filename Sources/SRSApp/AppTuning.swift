@@ -27,6 +27,9 @@ public enum AppTuning {
     public static let httpIdleTimeoutMs: Int64 = 30_000
     /// Largest static file (or range) served in one piece; clients use Range for more.
     public static let maxStaticFileBytes = 64 * 1024 * 1024
+    /// Gap between the last timestamp of a publish and the first of the next one in HLS
+    /// (one 25 fps frame), so timestamps stay monotonic across a republish.
+    public static let hlsRepublishGapMs: Int64 = 40
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
 }

@@ -27,6 +27,11 @@ public actor LiveSource {
     nonisolated let fanouts: [LoopFanout]
     private nonisolated let membership = Mutex(Membership())
     private nonisolated let registry: StreamRegistry
+    /// HLS files of this stream, when the vhost has `hls` on.
+    private var hls: HLSMuxer?
+    /// Sources with HLS stay registered after everyone left, so a republish continues the
+    /// same playlist (with a discontinuity) as SRS does.
+    private nonisolated let keepWhenIdle: Bool
     /// `reduce_sequence_header`: an unchanged sequence header is not sent again.
     private nonisolated let reduceSequenceHeader: Bool
 
@@ -43,7 +48,10 @@ public actor LiveSource {
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 
-    init(id: Int, key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop], registry: StreamRegistry) {
+    init(
+        id: Int, key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop],
+        registry: StreamRegistry, pool: BlockingPool
+    ) {
         self.id = id
         self.key = key
         var now = timeval()
@@ -55,6 +63,13 @@ public actor LiveSource {
         self.loop = loop
         self.registry = registry
         reduceSequenceHeader = config.reduceSequenceHeader
+        keepWhenIdle = config.hls.enabled
+        if config.hls.enabled {
+            let muxer = HLSMuxer(
+                config: config.hls, vhost: request.vhost, app: request.app, stream: request.stream, pool: pool,
+                contextId: { Server.serverContextId })
+            hls = muxer
+        }
         let ring = MessageRing(limits: LiveSource.ringLimits(config))
         self.ring = ring
         // Merged write: one write per mw_latency (none with min_latency), and never more often
@@ -83,7 +98,12 @@ public actor LiveSource {
         if claim == .claimed {
             // A new publisher starts a new stream: drop the old GOP and headers before its
             // first batch (both run in order on the source's loop).
-            loop.execute { [self] in self.assumeIsolated { $0.ring.reset() } }
+            loop.execute { [self] in
+                self.assumeIsolated { source in
+                    source.ring.reset()
+                    source.hls?.onPublish()
+                }
+            }
         }
         return claim
     }
@@ -101,13 +121,15 @@ public actor LiveSource {
         let retire = membership.withLock { state -> Bool? in
             guard state.publisherId == clientId else { return nil }
             state.publisherId = nil
-            if state.players == 0 {
+            if state.players == 0 && !keepWhenIdle {
                 state.alive = false
                 return true
             }
             return false
         }
-        if retire == true { registry.remove(self) }
+        guard let retire else { return }
+        loop.execute { [self] in self.assumeIsolated { $0.hlsUnpublished() } }
+        if retire { registry.remove(self) }
     }
 
     /// Registers a player; false when the source was retired (look it up again).
@@ -122,7 +144,7 @@ public actor LiveSource {
     nonisolated func detachPlayer() {
         let retire = membership.withLock { state -> Bool in
             state.players -= 1
-            if state.players == 0 && state.publisherId == nil {
+            if state.players == 0 && state.publisherId == nil && !keepWhenIdle {
                 state.alive = false
                 return true
             }
@@ -155,7 +177,23 @@ public actor LiveSource {
                 bytes: message.size, video: message.kind == .video && !message.isSequenceHeader,
                 audio: message.kind == .audio && !message.isSequenceHeader)
         }
+        if let hls {
+            let headers = ring.headers
+            for message in batch { hls.onMessage(message, headers: headers) }
+            if hls.applyErrorPolicy(), let publisher = publisherId { registry.kick(publisher) }
+        }
         for fanout in fanouts { fanout.notify() }
+    }
+
+    private func hlsUnpublished() {
+        guard let hls else { return }
+        let generation = hls.generation
+        hls.onUnpublish(on: loop) { [self] in
+            self.assumeIsolated { source in
+                // Dispose only if nobody published again meanwhile.
+                if source.publisherId == nil, let hls = source.hls, hls.generation == generation { hls.dispose() }
+            }
+        }
     }
 
     private func isCachedHeader(_ message: SharedMessage) -> Bool {

@@ -35,11 +35,13 @@ public final class Server: @unchecked Sendable {
     public init(config: ServerConfig, loopCount: Int? = nil) {
         currentConfig = Mutex(config)
         group = EventLoopGroup(count: loopCount)
-        streams = StreamRegistry(loops: group.loops)
+        streams = StreamRegistry(loops: group.loops, pool: blockingPool)
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)
         loopContexts = group.loops.map { LoopContext(loop: $0, server: self) }
         for context in loopContexts { context.start() }
         startStatisticsTimer()
+        let clients = self.clients
+        streams.setKicker { id in _ = clients.kick(id) }
     }
 
     /// The API id of a vhost, stable for the life of the process.

@@ -9,14 +9,24 @@ public final class StreamRegistry: Sendable {
     private let loops: [EventLoop]
     private let nextId = Atomic<Int>(1000)
 
-    init(loops: [EventLoop]) { self.loops = loops }
+    private let pool: BlockingPool
+    /// Disconnects a client by id (set by the server).
+    private let kicker = Mutex<(@Sendable (Int) -> Void)?>(nil)
+
+    func setKicker(_ kick: @escaping @Sendable (Int) -> Void) { kicker.withLock { $0 = kick } }
+    func kick(_ clientId: Int) { kicker.withLock { $0 }?(clientId) }
+
+    init(loops: [EventLoop], pool: BlockingPool) {
+        self.loops = loops
+        self.pool = pool
+    }
 
     /// The source for `request`, created on `loop` when missing.
     func fetchOrCreate(_ request: StreamRequest, vhost: VhostConfig, loop: EventLoop) -> LiveSource {
         let key = request.streamKey
         return sources.withLock { sources in
             if let source = sources[key] { return source }
-            let source = LiveSource(id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self)
+            let source = LiveSource(id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self, pool: pool)
             sources[key] = source
             return source
         }

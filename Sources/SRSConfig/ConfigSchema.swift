@@ -148,12 +148,12 @@ public enum ConfigSchema {
         "http_static": httpStatic,
         "http": httpStatic,
         "http_remux": .block(DirectiveRule.implementedLeaves(["enabled", "fast_cache", "mount", "hstrs"]), implemented: true),
-        "hls": .block(DirectiveRule.leaves([
+        "hls": .block(DirectiveRule.implementedLeaves([
             "enabled", "hls_fragment", "hls_td_ratio", "hls_aof_ratio", "hls_window", "hls_on_error",
-            "hls_storage", "hls_path", "hls_mount", "hls_m3u8_file", "hls_ts_file", "hls_ts_floor",
-            "hls_entry_prefix", "hls_acodec", "hls_vcodec", "hls_cleanup", "hls_dispose", "hls_nb_notify",
+            "hls_path", "hls_m3u8_file", "hls_ts_file", "hls_ts_floor",
+            "hls_entry_prefix", "hls_acodec", "hls_vcodec", "hls_cleanup", "hls_dispose",
             "hls_wait_keyframe",
-        ])),
+        ]).adding(DirectiveRule.leaves(["hls_storage", "hls_mount", "hls_nb_notify"])), implemented: true),
         "hds": .block(DirectiveRule.leaves(["enabled", "hds_fragment", "hds_window", "hds_path"])),
         "http_hooks": .block(DirectiveRule.leaves([
             "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop",

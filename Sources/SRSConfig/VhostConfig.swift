@@ -56,6 +56,8 @@ public struct VhostConfig: Sendable, Equatable {
     public var httpRemux = HTTPRemuxConfig()
     /// `http_static { }` (alias `http { }`): static files.
     public var httpStatic = HTTPStaticConfig()
+    /// `hls { }`: HTTP Live Streaming files.
+    public var hls = HLSConfig()
 
     /// A vhost with every default, as if the config said `vhost NAME { }`.
     public init(name: String) {
@@ -117,5 +119,6 @@ public struct VhostConfig: Sendable, Equatable {
         httpStatic.enabled = try reader.flag(false, ["http_static", "enabled"], ["http", "enabled"])
         httpStatic.mount = try reader.text(httpStatic.mount, ["http_static", "mount"], ["http", "mount"])
         httpStatic.dir = try reader.text(httpStatic.dir, ["http_static", "dir"], ["http", "dir"])
+        hls = try HLSConfig(reader: reader)
     }
 }

@@ -11,6 +11,12 @@ public final class BlockingPool: Sendable {
         slots = DispatchSemaphore(value: width)
     }
 
+    /// A serial lane on the pool: jobs given to it run one after another, in order (the files
+    /// of one HLS stream, for example), never on a loop.
+    public func makeLane(label: String) -> BlockingLane {
+        BlockingLane(queue: DispatchQueue(label: label, target: queue))
+    }
+
     /// Runs `work` on the pool, then `completion` with its result on `loop`.
     public func run<T: Sendable>(
         _ work: @escaping @Sendable () -> T, on loop: EventLoop, completion: @escaping @Sendable (T) -> Void
@@ -22,4 +28,16 @@ public final class BlockingPool: Sendable {
             loop.queue.async { completion(result) }
         }
     }
+}
+
+/// Ordered blocking work (see `BlockingPool.makeLane`).
+public final class BlockingLane: Sendable {
+    private let queue: DispatchQueue
+
+    init(queue: DispatchQueue) { self.queue = queue }
+
+    public func async(_ work: @escaping @Sendable () -> Void) { queue.async(execute: work) }
+
+    /// Waits until every job queued so far has run (graceful quit).
+    public func drain() { queue.sync {} }
 }

@@ -8,6 +8,11 @@ enum MediaFixtures {
         case h264MP3 = "h264-mp3"
         case audioOnlyAAC = "aac-only"
         case videoOnly = "h264-only"
+        /// 30 s of H.264 + AAC, for HLS.
+        case h264AAC30s = "h264-aac-30s"
+
+        /// Seconds of media.
+        var seconds: Int { self == .h264AAC30s ? 30 : MediaFixtures.duration }
     }
 
     static let directory: String = {
@@ -30,8 +35,9 @@ enum MediaFixtures {
         let audio = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
         let x264 = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "\(gopFrames)",
                     "-keyint_min", "\(gopFrames)", "-pix_fmt", "yuv420p", "-b:v", "300k"]
+        let duration = kind.seconds
         switch kind {
-        case .h264AAC: arguments += video + audio + ["-t", "\(duration)"] + x264 + ["-c:a", "aac", "-b:a", "64k"]
+        case .h264AAC, .h264AAC30s: arguments += video + audio + ["-t", "\(duration)"] + x264 + ["-c:a", "aac", "-b:a", "64k"]
         case .h264MP3: arguments += video + audio + ["-t", "\(duration)"] + x264 + ["-c:a", "libmp3lame", "-b:a", "64k"]
         case .audioOnlyAAC: arguments += audio + ["-t", "\(duration)", "-c:a", "aac", "-b:a", "64k"]
         case .videoOnly: arguments += video + ["-t", "\(duration)"] + x264

@@ -1,0 +1,260 @@
+import Foundation
+import SRSConfig
+import SRSHLS
+import SRSIO
+import SRSKernel
+import Synchronization
+
+/// HLS for one live stream: muxes its messages to MPEG-TS on the stream's loop, cuts
+/// segments (HLSSegmenter), keeps the playlist window (HLSPlaylist), and writes files on a
+/// blocking lane: each segment and playlist to a temporary name, then renamed, so readers
+/// never see a partial file; segments are deleted only after they left the playlist.
+/// Confined to the stream's loop (owned by its LiveSource actor).
+final class HLSMuxer {
+    let config: HLSConfig
+    let contextId: () -> Int
+    private let vhost: String
+    private let app: String
+    private let stream: String
+    private let lane: BlockingLane
+    private let converter = FLVToTSConverter()
+    private var segmenter: HLSSegmenter
+    private var playlist: HLSPlaylist
+    private var segmentBytes: [UInt8] = []
+    private var nextSequence = 0
+    private var configured = false
+    private var streamHasVideo = false
+    private var discontinuityPending = false
+    private var failed = false
+    private var publishGeneration = 0
+    private let m3u8Path: String
+    private var segmentTimestampMs: Int64 = 0
+    private var segmentDiscontinuity = false
+    /// Added to a publish's timestamps so that they continue the previous publish's: players
+    /// that ignore #EXT-X-DISCONTINUITY (FFmpeg) still see monotonic time.
+    private var timestampOffset: Int64 = 0
+    private var lastTimestamp: Int64?
+    private var rebasePending = false
+
+    init(config: HLSConfig, vhost: String, app: String, stream: String, pool: BlockingPool, contextId: @escaping () -> Int) {
+        self.config = config
+        self.vhost = vhost
+        self.app = app
+        self.stream = stream
+        self.contextId = contextId
+        lane = pool.makeLane(label: "srs.hls.\(vhost)/\(app)/\(stream)")
+        segmenter = HLSSegmenter(fragment: config.fragment, audioOverflowRatio: config.audioOverflowRatio, waitKeyframe: config.waitKeyframe)
+        playlist = HLSPlaylist(window: config.window, minimumTargetDuration: config.fragment * config.targetDurationRatio)
+        var template = PathTemplate()
+        template.vhost = vhost
+        template.app = app
+        template.stream = stream
+        m3u8Path = Self.join(config.path, template.render(config.m3u8File))
+    }
+
+    static func join(_ root: String, _ relative: String) -> String {
+        root.hasSuffix("/") ? root + relative : root + "/" + relative
+    }
+
+    // MARK: Publish lifecycle
+
+    /// A publisher started: a fresh muxer state, and a discontinuity if segments exist.
+    func onPublish() {
+        publishGeneration += 1
+        configured = false
+        failed = false
+        segmenter.reset()
+        segmentBytes.removeAll()
+        discontinuityPending = !playlist.segments.isEmpty
+        rebasePending = lastTimestamp != nil
+    }
+
+    /// The publisher left: close the current segment, and schedule the dispose.
+    func onUnpublish(on loop: EventLoop, disposeCheck: @escaping @Sendable () -> Void) {
+        if configured && !segmentBytes.isEmpty && segmenter.currentDuration > 0 {
+            closeSegment(duration: segmenter.currentDuration)
+        }
+        segmenter.reset()
+        segmentBytes.removeAll()
+        configured = false
+        if config.dispose > 0 {
+            loop.queue.asyncAfter(deadline: .now() + config.dispose, execute: disposeCheck)
+        }
+    }
+
+    /// hls_dispose: deletes every file of the stream (called when still unpublished).
+    func dispose() {
+        let removed = playlist.removeAll()
+        let m3u8 = m3u8Path
+        log.trace(contextId(), "HLS dispose \(m3u8) and \(removed.count) segments")
+        lane.async {
+            for segment in removed { try? FileManager.default.removeItem(atPath: segment.path) }
+            try? FileManager.default.removeItem(atPath: m3u8)
+        }
+    }
+
+    var generation: Int { publishGeneration }
+
+    // MARK: Media
+
+    func onMessage(_ message: SharedMessage, headers: MessageRing.Headers) {
+        guard !failed else { return }
+        if message.isSequenceHeader || message.kind == .data {
+            _ = converter.convert(message, timestamp: message.timestamp)  // keeps the codec configs
+            return
+        }
+        if message.kind == .video && config.videoCodec == "vn" { return }
+        if message.kind == .audio && config.audioCodec == "an" { return }
+        if !configured {
+            let hasVideo = headers.videoSequenceHeader != nil && config.videoCodec != "vn"
+            var audio: TSStreamType? = nil
+            if config.audioCodec != "an" {
+                if headers.audioSequenceHeader != nil {
+                    audio = .aac
+                } else if message.kind == .audio, CodecInfo.audioCodec(message.payload) == .mp3 {
+                    audio = .mp3
+                } else {
+                    audio = config.audioCodec == "mp3" ? .mp3 : (hasVideo ? nil : .aac)
+                }
+            }
+            // Keep the converter (continuity counters run on across segments and publishes)
+            // unless the elementary streams changed.
+            if converter.hasVideo != hasVideo || converter.audioCodec != audio || !everConfigured {
+                converter.configure(hasVideo: hasVideo, audio: audio)
+                everConfigured = true
+            }
+            streamHasVideo = hasVideo
+            configured = true
+        }
+        if rebasePending, let last = lastTimestamp {
+            timestampOffset = last + AppTuning.hlsRepublishGapMs - message.timestamp
+            rebasePending = false
+        }
+        let timestamp = message.timestamp + timestampOffset
+        let isVideo = message.kind == .video
+        let decision = segmenter.place(
+            timestamp: timestamp, isVideo: isVideo, isKeyframe: message.isKeyframe, streamHasVideo: streamHasVideo)
+        switch decision {
+        case .skip:
+            return
+        case .start:
+            openSegment(at: timestamp)
+        case .append:
+            break
+        case .cut(let duration):
+            closeSegment(duration: duration)
+            openSegment(at: timestamp)
+        }
+        lastTimestamp = max(lastTimestamp ?? timestamp, timestamp)
+        segmentBytes += converter.convert(message, timestamp: timestamp)
+    }
+
+    private var everConfigured = false
+
+    private func openSegment(at timestamp: Int64) {
+        segmentBytes = converter.tables()
+        segmentTimestampMs = Int64(Date().timeIntervalSince1970 * 1000)
+        segmentDiscontinuity = discontinuityPending
+        discontinuityPending = false
+    }
+
+    private func closeSegment(duration: Double) {
+        let sequence = nextSequence
+        nextSequence += 1
+        var template = PathTemplate()
+        template.vhost = vhost
+        template.app = app
+        template.stream = stream
+        template.sequence = sequence
+        let fragmentMs = Int64(config.fragment * 1000)
+        template.timestampMs = config.tsFloor ? segmentTimestampMs / max(1, fragmentMs) : segmentTimestampMs
+        let date = Date(timeIntervalSince1970: Double(segmentTimestampMs) / 1000)
+        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
+        template.year = parts.year ?? 1970
+        template.month = parts.month ?? 1
+        template.day = parts.day ?? 1
+        template.hour = parts.hour ?? 0
+        template.minute = parts.minute ?? 0
+        template.second = parts.second ?? 0
+        template.millisecond = (parts.nanosecond ?? 0) / 1_000_000
+        let relative = template.render(config.tsFile)
+        let path = Self.join(config.path, relative)
+        let uri: String
+        if config.entryPrefix.isEmpty {
+            uri = Self.relativePath(of: path, from: (m3u8Path as NSString).deletingLastPathComponent)
+        } else {
+            uri = (config.entryPrefix.hasSuffix("/") ? config.entryPrefix : config.entryPrefix + "/") + relative
+        }
+        let entry = HLSSegmentEntry(sequence: sequence, duration: duration, uri: uri, path: path, discontinuity: segmentDiscontinuity)
+        let removed = playlist.append(entry)
+        let text = playlist.render()
+        let bytes = segmentBytes
+        segmentBytes = []
+        let m3u8 = m3u8Path
+        let cleanup = config.cleanup
+        let cid = contextId()
+        log.info(cid, "HLS segment \(sequence) \(String(format: "%.3f", duration))s \(bytes.count) bytes -> \(path)")
+        let failure = failureReported
+        lane.async {
+            do {
+                try Self.writeAtomically(bytes, to: path)
+                try Self.writeAtomically(Array(text.utf8), to: m3u8)
+                if cleanup {
+                    for segment in removed { try? FileManager.default.removeItem(atPath: segment.path) }
+                }
+            } catch {
+                log.error(cid, "HLS write failed: \(error)")
+                failure.set(true)
+            }
+        }
+    }
+
+    private let failureReported = AtomicFlag()
+
+    /// Checks (on the loop) whether a write failed and applies hls_on_error; true when the
+    /// publisher must be disconnected.
+    func applyErrorPolicy() -> Bool {
+        guard failureReported.get() else { return false }
+        failureReported.set(false)
+        switch config.onError {
+        case .continue:
+            return false
+        case .ignore:
+            failed = true
+            log.warn(contextId(), "hls_on_error ignore: HLS stops for this publish")
+            return false
+        case .disconnect:
+            failed = true
+            log.warn(contextId(), "hls_on_error disconnect: dropping the publisher")
+            return true
+        }
+    }
+
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+            throw ServerError("write \(temporary)", String(cString: strerror(errno)))
+        }
+        if rename(temporary, path) != 0 {
+            throw ServerError("rename \(temporary) to \(path)", String(cString: strerror(errno)))
+        }
+    }
+
+    /// `path` relative to `directory` when inside it, else absolute.
+    static func relativePath(of path: String, from directory: String) -> String {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    /// Waits for pending writes (graceful quit).
+    func drain() { lane.drain() }
+}
+
+/// An atomic boolean usable from a lane and a loop.
+final class AtomicFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func get() -> Bool { value.load(ordering: .acquiring) }
+    func set(_ newValue: Bool) { value.store(newValue, ordering: .releasing) }
+}

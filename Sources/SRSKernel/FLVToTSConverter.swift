@@ -1,0 +1,68 @@
+/// FLV messages to MPEG-TS, for live `.ts` over HTTP and HLS segments: FLV AVC to
+/// Annex B (AUD, SPS/PPS before each IDR), AAC to ADTS, MP3 as is, muxed by `TSMuxer` with
+/// PTS/DTS from the FLV timestamps and composition times.
+public final class FLVToTSConverter {
+    public init() {}
+
+    private var muxer: TSMuxer?
+    private var avcConfig: AVCDecoderConfiguration?
+    private var aacConfig: AACAudioSpecificConfig?
+    public private(set) var audioCodec: TSStreamType?
+    public private(set) var hasVideo = false
+
+    /// Fixes which elementary streams the muxer carries (from the stream's headers).
+    public func configure(hasVideo: Bool, audio: TSStreamType?) {
+        self.hasVideo = hasVideo
+        audioCodec = audio
+        muxer = TSMuxer(video: hasVideo ? .h264 : nil, audio: audio)
+    }
+
+    /// PAT and PMT (at the start of the stream and of each HLS segment).
+    public func tables() -> [UInt8] { muxer?.tables() ?? [] }
+
+    /// The TS packets for one message (nothing for headers, data and unsupported codecs).
+    public func convert(_ message: SharedMessage, timestamp: Int64) -> [UInt8] {
+        switch message.kind {
+        case .video:
+            guard CodecInfo.videoCodec(message.payload) == .avc else { return [] }
+            if message.isSequenceHeader {
+                avcConfig = try? AVCDecoderConfiguration.fromFLVVideoTag(message.payload)
+                return []
+            }
+            guard let config = avcConfig, let header = try? FLVVideoTagHeader(parsing: message.payload),
+                header.avcPacketType == FLVVideoTagHeader.avcPacketTypeNALU,
+                let units = try? AVCNALUnits.fromFLVVideoTag(message.payload, lengthSize: Int(config.nalUnitLengthSize))
+            else { return [] }
+            var nalUnits: [ArraySlice<UInt8>] = [[0x09, 0xF0]]  // access unit delimiter
+            let isKeyframe = header.isKeyframe
+            let hasParameterSets = units.contains { AVCNALUnits.nalType($0)?.rawValue == 7 }
+            if isKeyframe && !hasParameterSets {
+                nalUnits += config.sps.map { $0[...] } + config.pps.map { $0[...] }
+            }
+            nalUnits += units.filter { AVCNALUnits.nalType($0)?.rawValue != 9 }
+            let dts = timestamp * 90
+            let pts = (timestamp + Int64(header.compositionTime)) * 90
+            return muxer?.writeVideo(AVCNALUnits.annexB(nalUnits: nalUnits), pts: pts, dts: dts, isKeyframe: isKeyframe) ?? []
+        case .audio:
+            switch CodecInfo.audioCodec(message.payload) {
+            case .aac:
+                if message.isSequenceHeader {
+                    aacConfig = try? AACAudioSpecificConfig.fromFLVAudioTag(message.payload)
+                    return []
+                }
+                guard let config = aacConfig, message.size > 2,
+                    let header = try? config.adtsHeader(frameLength: message.size - 2)
+                else { return [] }
+                return muxer?.writeAudio(header + Array(message.payload[2...]), pts: timestamp * 90) ?? []
+            case .mp3:
+                guard message.size > 1 else { return [] }
+                return muxer?.writeAudio(Array(message.payload[1...]), pts: timestamp * 90) ?? []
+            default:
+                return []
+            }
+        case .data:
+            return []
+        }
+    }
+}
+

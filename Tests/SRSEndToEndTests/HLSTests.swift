@@ -1,0 +1,165 @@
+import Foundation
+import XCTest
+
+/// HLS end to end: segments and playlists on disk and over the HTTP server, checked with
+/// ffprobe and ffmpeg.
+final class HLSTests: XCTestCase {
+    private var httpPort = 0
+    private var root = ""
+
+    override func tearDown() {
+        TestProcesses.shared.killAll()
+        super.tearDown()
+    }
+
+    /// A server whose HLS files go to `root`, served by its HTTP server; `vhosts` gets the root.
+    private func startServer(vhosts: (String) -> String) throws -> ServerProcess {
+        httpPort = ServerProcess.freePort()
+        root = NSTemporaryDirectory() + "swiftsrs-hls-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return try ServerProcess(body: vhosts(root), head: "http_server { enabled on; listen \(httpPort); dir \(root); }")
+    }
+
+    private func assertSegmentsProbeClean(_ directory: String, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let segments = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".ts") }
+        for segment in segments {
+            let probe = try ExternalTool.run("ffprobe", ["-v", "error", directory + "/" + segment], timeout: 20)
+            XCTAssertEqual(probe.output, "", "ffprobe complains about \(segment)", file: file, line: line)
+        }
+        return segments.count
+    }
+
+    private func publish(_ kind: MediaFixtures.Kind, to url: String, log: String) throws -> Process {
+        try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-i", try MediaFixtures.path(kind), "-c", "copy", "-f", "flv", url], logFile: log)
+    }
+
+    /// (sequence, [(duration, uri, discontinuity)], target) of a playlist.
+    private func parsePlaylist(_ path: String) throws -> (sequence: Int, target: Int, segments: [(duration: Double, uri: String, discontinuity: Bool)]) {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("#EXTM3U\n"), text)
+        var sequence = -1
+        var target = -1
+        var segments: [(Double, String, Bool)] = []
+        var pendingDuration: Double?
+        var discontinuity = false
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("#EXT-X-MEDIA-SEQUENCE:") { sequence = Int(line.dropFirst(22)) ?? -1 }
+            else if line.hasPrefix("#EXT-X-TARGETDURATION:") { target = Int(line.dropFirst(22)) ?? -1 }
+            else if line == "#EXT-X-DISCONTINUITY" { discontinuity = true }
+            else if line.hasPrefix("#EXTINF:") { pendingDuration = Double(line.dropFirst(8).split(separator: ",").first ?? "") }
+            else if !line.hasPrefix("#"), let duration = pendingDuration {
+                segments.append((duration, String(line), discontinuity))
+                pendingDuration = nil
+                discontinuity = false
+            }
+        }
+        return (sequence, target, segments)
+    }
+
+    /// Copies the playlist's media through the HTTP server from its first segment. A live
+    /// playlist has no end, so FFmpeg stops after the playlist's duration less half a second.
+    private func copyThroughHTTP(_ urlPath: String, to output: String) throws -> (video: Int, audio: Int, errors: String) {
+        let playlist = try parsePlaylist(root + "/" + urlPath)
+        let seconds = playlist.segments.reduce(0) { $0 + $1.duration } - 0.5
+        let result = try ExternalTool.run(
+            "ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-live_start_index", "0",
+                       "-i", "http://127.0.0.1:\(httpPort)/\(urlPath)", "-c", "copy", "-t", String(seconds), "-f", "mpegts", output],
+            timeout: 60)
+        XCTAssertFalse(result.timedOut, "ffmpeg did not finish reading \(urlPath)")
+        XCTAssertEqual(result.status, 0, result.output)
+        return try MediaFixtures.countFrames(output)
+    }
+
+    func testThirtySecondStreamSegmentsPlaylistWindowAndCopy() throws {
+        let server = try startServer { root in """
+            vhost __defaultVhost__ { hls { enabled on; hls_fragment 2; hls_window 60; hls_path \(root); } }
+            vhost window.example { hls { enabled on; hls_fragment 2; hls_window 10; hls_path \(root)/w; } }
+            """ }
+        let full = try publish(.h264AAC30s, to: server.url("live/test"), log: server.directory + "/p1.log")
+        let windowed = try publish(.h264AAC30s, to: server.url("live?vhost=window.example/test"), log: server.directory + "/p2.log")
+        XCTAssertTrue(ExternalTool.wait(full, timeout: 60))
+        XCTAssertTrue(ExternalTool.wait(windowed, timeout: 10))
+        sleep(1)
+
+        // Every segment passes ffprobe; durations stay within hls_td_ratio (1.5 x 2 s).
+        XCTAssertGreaterThanOrEqual(try assertSegmentsProbeClean(root + "/live"), 14)
+        let playlist = try parsePlaylist(root + "/live/test.m3u8")
+        XCTAssertEqual(playlist.sequence, 0)
+        XCTAssertGreaterThanOrEqual(playlist.segments.count, 14)
+        for segment in playlist.segments {
+            XCTAssertLessThanOrEqual(segment.duration, 3.0, "segment \(segment.uri) lasts \(segment.duration) s")
+            XCTAssertLessThanOrEqual(Int(segment.duration.rounded()), playlist.target)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/live/" + segment.uri), "\(segment.uri) named but missing")
+        }
+        XCTAssertEqual(playlist.segments.dropLast().map { $0.duration }, Array(repeating: 2.0, count: playlist.segments.count - 1))
+        XCTAssertEqual(playlist.target, 3)
+        let total = playlist.segments.reduce(0) { $0 + $1.duration }
+        XCTAssertEqual(total, 30, accuracy: 0.2)
+
+        // The window slid: old segments left the playlist and the disk, the sequence moved on.
+        let windowedList = try parsePlaylist(root + "/w/live/test.m3u8")
+        XCTAssertGreaterThan(windowedList.sequence, 5)
+        XCTAssertLessThanOrEqual(windowedList.segments.count, 6)
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: root + "/w/live").filter { $0.hasSuffix(".ts") }
+        XCTAssertEqual(Set(onDisk), Set(windowedList.segments.map { $0.uri }), "hls_cleanup left or lost files")
+
+        // A player through the HTTP server gets the published frames within one GOP.
+        let copy = try copyThroughHTTP("live/test.m3u8", to: server.directory + "/copy.ts")
+        let published = try MediaFixtures.countFrames(try MediaFixtures.path(.h264AAC30s))
+        XCTAssertEqual(copy.errors, "")
+        XCTAssertLessThanOrEqual(abs(copy.video - published.video), MediaFixtures.gopFrames, "video \(copy.video) of \(published.video)")
+        XCTAssertLessThanOrEqual(abs(copy.audio - published.audio), 2 * 44, "audio \(copy.audio) of \(published.audio)")
+        let head = try ExternalTool.run("curl", ["-s", "-i", "http://127.0.0.1:\(httpPort)/live/test.m3u8"], timeout: 5).output
+        XCTAssertTrue(head.contains("Content-Type: application/vnd.apple.mpegurl") && head.contains("Cache-Control: no-cache"), head)
+    }
+
+    func testMP3AudioOnlyAndVideoOnlyAreEachPlayable() throws {
+        let server = try startServer { root in """
+            vhost __defaultVhost__ { hls { enabled on; hls_fragment 2; hls_window 60; hls_path \(root); } }
+            """ }
+        let publishers = try [(MediaFixtures.Kind.h264MP3, "mp3"), (.audioOnlyAAC, "aac"), (.videoOnly, "video")].map { kind, name in
+            try publish(kind, to: server.url("live/\(name)"), log: server.directory + "/\(name).log")
+        }
+        for publisher in publishers { XCTAssertTrue(ExternalTool.wait(publisher, timeout: 30)) }
+        sleep(1)
+        XCTAssertGreaterThanOrEqual(try assertSegmentsProbeClean(root + "/live"), 6)
+        let mp3 = try copyThroughHTTP("live/mp3.m3u8", to: server.directory + "/mp3.ts")
+        XCTAssertGreaterThan(mp3.video, 150, "H.264+MP3 video")
+        XCTAssertGreaterThan(mp3.audio, 200, "H.264+MP3 audio")
+        XCTAssertEqual(mp3.errors, "")
+        let aac = try copyThroughHTTP("live/aac.m3u8", to: server.directory + "/aac.ts")
+        XCTAssertEqual(aac.video, 0)
+        XCTAssertGreaterThan(aac.audio, 250, "audio-only")
+        let video = try copyThroughHTTP("live/video.m3u8", to: server.directory + "/video.ts")
+        XCTAssertGreaterThan(video.video, 150, "video-only")
+        XCTAssertEqual(video.audio, 0)
+        // Audio-only segments are cut by duration (fragment x aof_ratio = 4 s).
+        let audioList = try parsePlaylist(root + "/live/aac.m3u8")
+        XCTAssertGreaterThanOrEqual(audioList.segments.count, 2)
+        for segment in audioList.segments.dropLast() { XCTAssertEqual(segment.duration, 4.0, accuracy: 0.05) }
+    }
+
+    func testRepublishAddsDiscontinuityAndDisposeRemovesFiles() throws {
+        let server = try startServer { root in """
+            vhost __defaultVhost__ { hls { enabled on; hls_fragment 2; hls_window 60; hls_path \(root); hls_dispose 3; } }
+            """ }
+        for round in 1...2 {
+            let publisher = try ExternalTool.start(
+                "ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-i", try MediaFixtures.path(.h264AAC), "-t", "4.5", "-c", "copy", "-f", "flv", server.url("live/test")],
+                logFile: server.directory + "/p\(round).log")
+            XCTAssertTrue(ExternalTool.wait(publisher, timeout: 20))
+            usleep(300_000)
+        }
+        let playlist = try parsePlaylist(root + "/live/test.m3u8")
+        XCTAssertEqual(playlist.segments.filter { $0.discontinuity }.count, 1, "one discontinuity at the republish")
+        let firstAfter = try XCTUnwrap(playlist.segments.firstIndex { $0.discontinuity })
+        XCTAssertGreaterThan(firstAfter, 0)
+        let copy = try copyThroughHTTP("live/test.m3u8", to: server.directory + "/copy.ts")
+        XCTAssertGreaterThan(copy.video, 150, "both publishes playable")
+        // hls_dispose 3 s after the last unpublish: every file is gone.
+        sleep(4)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: root + "/live")) ?? []
+        XCTAssertEqual(left.filter { $0.hasSuffix(".ts") || $0.hasSuffix(".m3u8") }, [], "files left after hls_dispose")
+        XCTAssertTrue(server.log.contains("HLS dispose"))
+    }
+}
