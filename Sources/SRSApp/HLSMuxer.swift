@@ -72,6 +72,7 @@ final class HLSMuxer {
     /// The publisher left: close the current segment, and schedule the dispose.
     func onUnpublish(on loop: EventLoop, disposeCheck: @escaping @Sendable () -> Void) {
         if configured && !segmentBytes.isEmpty && segmenter.currentDuration > 0 {
+            segmentBytes += converter.flushAudio()
             closeSegment(duration: segmenter.currentDuration)
         }
         segmenter.reset()
@@ -142,6 +143,7 @@ final class HLSMuxer {
         case .append:
             break
         case .cut(let duration):
+            segmentBytes += converter.flushAudio()
             closeSegment(duration: duration)
             openSegment(at: timestamp)
         }
