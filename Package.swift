@@ -7,7 +7,7 @@
 //   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSHLS, SRSConfig
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
-//   executables                   srs
+//   executables                   srs, srs-bench
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -18,12 +18,14 @@ let package = Package(
     name: "SwiftSRS",
     products: [
         .executable(name: "srs", targets: ["srs"]),
+        .executable(name: "srs-bench", targets: ["srs-bench"]),
         .library(name: "SRSKernel", targets: ["SRSKernel"]),
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(name: "CSRSShim", cSettings: [.define("_GNU_SOURCE")]),
@@ -46,6 +48,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "srs-bench",
+            dependencies: ["SRSKernel", "SRSRTMP", "SRSIO", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "Sources/srs-bench",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "SRSKernelTests", dependencies: ["SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSRTMPTests", dependencies: ["SRSRTMP", "SRSKernel"], swiftSettings: swiftSettings),

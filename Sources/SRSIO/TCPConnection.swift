@@ -113,6 +113,15 @@ public final class TCPConnection: @unchecked Sendable {
         lastSendProgressTime = lastReceiveTime
     }
 
+    /// Opens an outbound connection to a numeric `host` (or a name, resolved blocking: call off
+    /// the loops then) and `port`. The connect completes in the background: bytes sent before
+    /// it wait for the socket to become writable; a refused connect closes with an error.
+    public static func connect(host: String, port: Int, loop: EventLoop) throws -> TCPConnection {
+        let fd = srs_connect_tcp(host, Int32(port))
+        if fd < 0 { throw ConnectError(host: host, port: port, code: -fd) }
+        return TCPConnection(fd: fd, loop: loop, peerAddress: host, peerPort: port)
+    }
+
     /// Starts reading; `delegate` is retained until the connection closes. Call on the loop.
     public func start(delegate: TCPConnectionDelegate) {
         self.delegate = delegate
@@ -347,4 +356,13 @@ public final class TCPConnection: @unchecked Sendable {
             writeSource = nil
         }
     }
+}
+
+/// An outbound connection that could not even start, naming the address.
+public struct ConnectError: Error, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    public let code: Int32
+
+    public var description: String { "cannot connect to \(host):\(port): \(String(cString: strerror(code)))" }
 }

@@ -89,7 +89,7 @@ final class ConfigSchemaTests: XCTestCase {
             """, file: "u.conf")
         XCTAssertEqual(
             config.unsupportedDirectives.map { "\($0.name)@\($0.line)" },
-            ["stats@4", "mode@7", "mw_msgs@8", "hls@10", "forward@12"]
+            ["stats@4", "mode@7", "mw_msgs@8", "forward@12"]
         )
     }
 

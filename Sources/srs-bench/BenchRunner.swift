@@ -1,0 +1,154 @@
+import Foundation
+import SRSIO
+import SRSKernel
+import Synchronization
+
+/// Starts clients at the ramp rate on the I/O loops, prints a line per second, stops every
+/// client after the duration and prints the summary.
+final class BenchRunner: @unchecked Sendable {
+    let options: BenchOptions
+    let statistics = BenchStatistics()
+    private let group = EventLoopGroup()
+    /// Touched only on `control`.
+    private var clients: [BenchClient] = []
+    private let control = DispatchQueue(label: "srs-bench.control")
+    private var started = 0
+    private var startTime: Int64 = 0
+    private var lastLine = (bytes: 0, messages: 0)
+    private let url: BenchURL
+    private let tags: [FLV.Tag]
+
+    init(options: BenchOptions) throws {
+        self.options = options
+        url = try BenchURL(options.url)
+        if let input = options.input {
+            let data = try Data(contentsOf: URL(fileURLWithPath: input))
+            do {
+                tags = try FLV.parseFile([UInt8](data)).filter { $0.type == 8 || $0.type == 9 || $0.type == 18 }
+            } catch {
+                throw BenchError("\(input) is not an FLV file: \(error)")
+            }
+            guard !tags.isEmpty else { throw BenchError("\(input) holds no tags") }
+        } else {
+            tags = []
+        }
+    }
+
+    /// Runs to the end and exits the process.
+    func run() -> Never {
+        SignalWatcher.ignoreBrokenPipe()
+        ProcessLimits.raiseFileDescriptorLimit()
+        startTime = MonotonicClock.milliseconds()
+        let perTick = max(1, options.ramp / 100)
+        let ramp = DispatchSource.makeTimerSource(queue: control)
+        ramp.schedule(deadline: .now(), repeating: .milliseconds(10))
+        ramp.setEventHandler { [self] in
+            var budget = perTick
+            while budget > 0 && started < options.clients {
+                startClient(index: started)
+                started += 1
+                budget -= 1
+            }
+        }
+        ramp.activate()
+        let report = DispatchSource.makeTimerSource(queue: control)
+        report.schedule(deadline: .now() + 1, repeating: 1)
+        report.setEventHandler { [self] in printLine() }
+        report.activate()
+        let timers = UncheckedSendable([ramp, report])
+        control.asyncAfter(deadline: .now() + .seconds(options.duration)) { [self] in
+            for timer in timers.value { timer.cancel() }
+            finish()
+        }
+        dispatchMain()
+    }
+
+    private func startClient(index: Int) {
+        let loop = group.next()
+        do {
+            let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
+            let client: BenchClient
+            switch options.mode {
+            case .play:
+                client = try RTMPBenchPlayer(tcp: tcp, url: options.url, statistics: statistics)
+            case .flv:
+                client = FLVBenchPlayer(tcp: tcp, url: url, statistics: statistics)
+            case .publish:
+                let name = options.clients > 1 ? "\(options.url)-\(index)" : options.url
+                client = try RTMPBenchPublisher(tcp: tcp, url: name, tags: tags, statistics: statistics)
+            }
+            clients.append(client)
+            let box = UncheckedSendable(client)
+            loop.queue.async { box.value.start() }
+        } catch {
+            statistics.fail("\(error)")
+        }
+    }
+
+    private func printLine() {
+        guard !options.json else { return }
+        let seconds = (MonotonicClock.milliseconds() - startTime) / 1000
+        let bytes = statistics.bytes.load(ordering: .relaxed)
+        let messages = statistics.messages.load(ordering: .relaxed)
+        let mbps = Double(bytes - lastLine.bytes) * 8 / 1_000_000
+        print(String(format: "[%4llds] connected=%d playing=%d failed=%d %.2f Mbps %d msgs/s", seconds,
+                     statistics.connected.load(ordering: .relaxed), statistics.playing.load(ordering: .relaxed),
+                     statistics.failed.load(ordering: .relaxed), mbps, messages - lastLine.messages))
+        lastLine = (bytes, messages)
+        fflush(nil)
+    }
+
+    private func finish() {
+        let all = clients
+        let done = DispatchGroup()
+        for client in all {
+            done.enter()
+            let box = UncheckedSendable(client)
+            client.tcp.loop.queue.async {
+                box.value.finish()
+                done.leave()
+            }
+        }
+        done.wait()
+        printSummary()
+        exit(statistics.failed.load(ordering: .relaxed) == 0 ? 0 : 2)
+    }
+
+    private func printSummary() {
+        let elapsed = Double(MonotonicClock.milliseconds() - startTime) / 1000
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let startup = statistics.startupPercentiles
+        let rates = statistics.receiveRates.sorted()
+        let median = rates.isEmpty ? 0 : rates[rates.count / 2]
+        let starved = rates.filter { $0 < median / 2 }.count
+        let failures = statistics.failureReasons
+        let bytes = statistics.bytes.load(ordering: .relaxed)
+        let summary: [(String, String)] = [
+            ("mode", "\"\(options.mode.rawValue)\""), ("clients", "\(options.clients)"), ("duration_s", String(format: "%.1f", elapsed)),
+            ("connected", "\(statistics.connected.load(ordering: .relaxed))"), ("playing", "\(statistics.playing.load(ordering: .relaxed))"),
+            ("failed", "\(statistics.failed.load(ordering: .relaxed))"),
+            ("failures", "{" + failures.sorted { $0.key < $1.key }.map { "\"\($0.key.replacingOccurrences(of: "\"", with: "'"))\":\($0.value)" }.joined(separator: ",") + "}"),
+            ("startup_ms_p50", "\(startup.p50)"), ("startup_ms_p90", "\(startup.p90)"), ("startup_ms_p99", "\(startup.p99)"),
+            ("startup_ms_max", "\(startup.max)"), ("startup_samples", "\(startup.count)"),
+            ("rate_kbps_min", String(format: "%.1f", rates.first ?? 0)), ("rate_kbps_median", String(format: "%.1f", median)),
+            ("starved", "\(starved)"), ("timestamp_regressions", "\(statistics.regressions.load(ordering: .relaxed))"),
+            ("total_mbytes", String(format: "%.1f", Double(bytes) / 1e6)),
+            ("tool_cpu_s", String(format: "%.2f", cpu)), ("tool_cpu_percent", String(format: "%.1f", cpu / elapsed * 100)),
+        ]
+        if options.json {
+            print("{" + summary.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+        } else {
+            print("summary:")
+            for (key, value) in summary { print("  \(key): \(value)") }
+        }
+        fflush(nil)
+    }
+}
+
+/// Hands a loop-confined object to its loop.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

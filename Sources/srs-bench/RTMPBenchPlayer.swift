@@ -1,0 +1,97 @@
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// One RTMP player of a run, on the project's own client state machine (complex handshake,
+/// acknowledgements, ping replies, the server's chunk size). Confined to its loop.
+final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
+    let tcp: TCPConnection
+    private let session: RTMPClientSession
+    private let statistics: BenchStatistics
+    private let startedAt = MonotonicClock.milliseconds()
+    private var playingSince: Int64?
+    private var bytes = 0
+    private var lastVideoTimestamp: Int64 = -1
+    private var gotVideo = false
+    private(set) var finished = false
+
+    init(tcp: TCPConnection, url: String, statistics: BenchStatistics) throws {
+        guard let session = RTMPClientSession(url: url, mode: .play) else { throw BenchError("bad RTMP URL \(url)") }
+        self.tcp = tcp
+        self.session = session
+        self.statistics = statistics
+    }
+
+    func start() {
+        tcp.start(delegate: self)
+        tcp.send(session.start())
+    }
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        self.bytes += bytes.count
+        statistics.bytes.add(bytes.count, ordering: .relaxed)
+        let events: [RTMPClientSession.Event]
+        do {
+            events = try session.receive(bytes)
+        } catch {
+            fail("protocol error: \(error.context)")
+            return
+        }
+        var messages = 0
+        for event in events {
+            switch event {
+            case .connected:
+                statistics.connected.add(1, ordering: .relaxed)
+            case .started:
+                playingSince = MonotonicClock.milliseconds()
+                statistics.playing.add(1, ordering: .relaxed)
+            case .status(let code, let level, _):
+                if level == "error" { fail(code) }
+            case .media(let message):
+                messages += 1
+                guard message.typeId == RTMPMessageType.video, message.payload.count > 1 else { continue }
+                if !gotVideo {
+                    gotVideo = true
+                    statistics.recordStartup(milliseconds: MonotonicClock.milliseconds() - startedAt)
+                }
+                if message.payload[1] == 1 {  // coded frames only
+                    if message.timestamp < lastVideoTimestamp { statistics.regressions.add(1, ordering: .relaxed) }
+                    lastVideoTimestamp = message.timestamp
+                }
+            }
+        }
+        if messages > 0 { statistics.messages.add(messages, ordering: .relaxed) }
+        if session.hasOutput { tcp.send(session.takeOutput()) }
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {}
+
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+        if !finished { fail("closed: \(reason)") }
+    }
+
+    private func fail(_ reason: String) {
+        guard !finished else { return }
+        finished = true
+        statistics.fail(reason)
+        tcp.close(.local(reason))
+    }
+
+    /// Ends the run for this player: records its receive rate and closes.
+    func finish() {
+        guard !finished else { return }
+        finished = true
+        if let since = playingSince {
+            let seconds = Double(MonotonicClock.milliseconds() - since) / 1000
+            if seconds > 0 { statistics.recordRate(kbps: Double(bytes) * 8 / 1000 / seconds) }
+        }
+        tcp.close(.local("bench finished"))
+    }
+}
+
+/// What the runner needs of any client.
+protocol BenchClient: AnyObject {
+    var tcp: TCPConnection { get }
+    func start()
+    func finish()
+}

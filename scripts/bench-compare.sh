@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Compares SwiftSRS with nginx-rtmp (Debian's libnginx-mod-rtmp, one worker) under the same
+# srs-bench load: one ~100 kbps H.264+AAC publisher, N RTMP players.
+#   scripts/bench-compare.sh [PLAYERS] [SECONDS]      (default 1000 players, 30 s)
+# Prints server CPU ms per delivered MB, RSS and the srs-bench summary for both. Everything
+# runs on loopback with free ports, and everything started is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+players=${1:-1000}
+seconds=${2:-30}
+swift build -c release --product srs >/dev/null
+swift build -c release --product srs-bench >/dev/null
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=sample_rate=44100 -t 20 \
+    -c:v libx264 -preset veryfast -g 50 -b:v 70k -maxrate 70k -bufsize 70k -pix_fmt yuv420p -c:a aac -b:a 32k -f flv "$work/in.flv"
+
+# cpu_ticks PID: utime + stime of a process (clock ticks)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+run_one() {  # name pid port
+    local name=$1 pid=$2 port=$3
+    ffmpeg -hide_banner -loglevel error -re -stream_loop -1 -i "$work/in.flv" -c copy -f flv "rtmp://127.0.0.1:$port/live/bench" &
+    local publisher=$!
+    pids+=("$publisher")
+    sleep 2
+    local before; before=$(cpu_ticks "$pid")
+    .build/release/srs-bench play -u "rtmp://127.0.0.1:$port/live/bench" -c "$players" -r 500 -d "$seconds" --json > "$work/$name.json" || true
+    local after; after=$(cpu_ticks "$pid")
+    local rss; rss=$(rss_kb "$pid")
+    kill "$publisher" 2>/dev/null || true
+    local mbytes; mbytes=$(python3 -c "import json; print(json.load(open('$work/$name.json'))['total_mbytes'])")
+    local hz; hz=$(getconf CLK_TCK)
+    python3 - "$name" "$before" "$after" "$hz" "$mbytes" "$rss" "$work/$name.json" <<'PY'
+import json, sys
+name, before, after, hz, mbytes, rss, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+cpu_ms = (after - before) * 1000 / hz
+summary = json.load(open(path))
+print(f"{name:12} cpu_ms={cpu_ms:8.0f} delivered_MB={mbytes:8.1f} cpu_ms_per_MB={cpu_ms / max(mbytes, 0.001):6.2f} rss_MB={rss / 1024:6.1f} "
+      f"playing={summary['playing']} failed={summary['failed']} starved={summary['starved']} startup_p99_ms={summary['startup_ms_p99']} "
+      f"bench_cpu%={summary['tool_cpu_percent']}")
+PY
+}
+
+# SwiftSRS
+srs_port=$(free_port)
+cat > "$work/srs.conf" <<CONF
+daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $srs_port; pid $work/srs.pid; max_connections 20000;
+vhost __defaultVhost__ { }
+CONF
+.build/release/srs -c "$work/srs.conf" &
+pids+=("$!")
+srs_pid=$!
+sleep 1
+
+# nginx-rtmp, one worker
+ngx_port=$(free_port)
+mkdir -p "$work/nginx/logs"
+cat > "$work/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off; master_process off; worker_processes 1; worker_rlimit_nofile 65536;
+error_log $work/nginx/logs/error.log; pid $work/nginx/nginx.pid;
+events { worker_connections 20000; }
+rtmp { server { listen $ngx_port; application live { live on; } } }
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+pids+=("$!")
+ngx_pid=$!
+sleep 1
+
+echo "players=$players seconds=$seconds (one ~100 kbps publisher, srs-bench on the same machine)"
+run_one swiftsrs "$srs_pid" "$srs_port"
+run_one nginx-rtmp "$ngx_pid" "$ngx_port"
