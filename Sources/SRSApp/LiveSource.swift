@@ -63,6 +63,8 @@ public actor LiveSource {
         self.loop = loop
         self.registry = registry
         reduceSequenceHeader = config.reduceSequenceHeader
+        queueLengthMs = Int64(config.queueLengthSeconds * 1000)
+        idleSpanMs = min(queueLengthMs, max(AppTuning.idleRingSpanMs, Int64(config.httpRemux.fastCache * 1000)))
         keepWhenIdle = config.hls.enabled
         if config.hls.enabled {
             let muxer = HLSMuxer(
@@ -163,8 +165,22 @@ public actor LiveSource {
         loop.execute { [self] in self.assumeIsolated { $0.ingest(batch) } }
     }
 
+    /// queue_length applies while someone plays; with no player the ring keeps the GOP cache
+    /// and a few seconds (audio-only start, fast_cache): 1,000 unwatched 100 kbps publishers
+    /// held 589 MB with 30 s rings (docs/performance.md).
+    private var ringHoldsQueue = true
+    private let queueLengthMs: Int64
+    private let idleSpanMs: Int64
+
     /// Appends a batch to the ring and wakes the loops that have players.
     func ingest(_ batch: [SharedMessage]) {
+        let watched = playerCount > 0
+        if watched != ringHoldsQueue {
+            ringHoldsQueue = watched
+            var limits = ring.limits
+            limits.maxSpanMs = watched ? queueLengthMs : idleSpanMs
+            ring.limits = limits
+        }
         for message in batch {
             if reduceSequenceHeader && message.isSequenceHeader && isCachedHeader(message) { continue }
             ring.append(message)
