@@ -1,3 +1,4 @@
+import SRSKernel
 import SRSIO
 import Synchronization
 
@@ -32,8 +33,8 @@ struct ClientRecord: Sendable {
 
 /// Every connected client by id, for the API's `clients` and kicks, and for stream client counts.
 final class ClientRegistry: Sendable {
-    private let clients = Mutex<[Int: ClientRecord]>([:])
-    private let rates = Mutex<[Int: ByteRateSampler]>([:])
+    private let clients = LockedValue<[Int: ClientRecord]>([:])
+    private let rates = LockedValue<[Int: ByteRateSampler]>([:])
 
     func add(_ record: ClientRecord) { clients.withLock { $0[record.id] = record } }
 

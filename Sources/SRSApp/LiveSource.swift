@@ -25,7 +25,7 @@ public actor LiveSource {
     public nonisolated let ring: MessageRing
     /// One fan-out per loop of the server, indexed by loop index.
     nonisolated let fanouts: [LoopFanout]
-    private nonisolated let membership = Mutex(Membership())
+    private nonisolated let membership = LockedValue(Membership())
     private nonisolated let registry: StreamRegistry
     /// HLS files of this stream, when the vhost has `hls` on.
     private var hls: HLSMuxer?
@@ -44,7 +44,7 @@ public actor LiveSource {
     /// Counters for logs, the API and metrics.
     nonisolated let statistics = StreamStatistics()
     /// The tcUrl of the current or last publisher, for the API.
-    nonisolated let publisherInfo = Mutex<(tcUrl: String, clientId: Int?)>(("", nil))
+    nonisolated let publisherInfo = LockedValue<(tcUrl: String, clientId: Int?)>(("", nil))
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 

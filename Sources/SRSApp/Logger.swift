@@ -1,3 +1,4 @@
+import SRSKernel
 import Foundation
 import SRSConfig
 import Synchronization
@@ -15,7 +16,7 @@ public final class Logger: Sendable {
         var utcTime = false
     }
 
-    private let sink = Mutex(Sink())
+    private let sink = LockedValue(Sink())
     private let pid = getpid()
 
     /// Directs the log to the console (stderr) or appends to a file.

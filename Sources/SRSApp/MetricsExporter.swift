@@ -1,3 +1,4 @@
+import SRSKernel
 import CoreMetrics
 import Prometheus
 import Synchronization
@@ -11,7 +12,7 @@ final class MetricsExporter: Sendable {
     private let streams: CoreMetrics.Gauge
     private let residentMemory: CoreMetrics.Gauge
     private let cpuPercent: CoreMetrics.Gauge
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// Per-stream metrics and the counter values last exported (counters only move forward).
     private struct StreamMetrics {

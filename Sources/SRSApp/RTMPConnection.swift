@@ -339,12 +339,11 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
                 log.warn(id, "publisher sent no media for \(vhost.publishNormalTimeoutMs) ms; closing")
                 close("publish timeout")
             }
-        case .player(let output):
+        case .player:
             if !tcp.isWritable && now - tcp.lastSendProgressTime > AppTuning.playerSendTimeoutMs {
                 log.warn(id, "player accepted no bytes for \(AppTuning.playerSendTimeoutMs) ms; closing")
                 close("player send timeout")
             }
-            _ = output
         }
     }
 

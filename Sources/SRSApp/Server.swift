@@ -1,3 +1,4 @@
+import SRSKernel
 import Foundation
 import SRSConfig
 import SRSIO
@@ -5,7 +6,7 @@ import Synchronization
 
 /// The server: loops, listeners, live sources and clients, signals and reload.
 public final class Server: @unchecked Sendable {
-    private let currentConfig: Mutex<ServerConfig>
+    private let currentConfig: LockedValue<ServerConfig>
     let group: EventLoopGroup
     let streams: StreamRegistry
     private(set) var loopContexts: [LoopContext] = []
@@ -19,9 +20,9 @@ public final class Server: @unchecked Sendable {
     let blockingPool = BlockingPool()
     /// This server's id in API answers (SRS reports its pid-based id).
     let serverId = Int(getpid())
-    private let vhostIds = Mutex<[String: Int]>([:])
+    private let vhostIds = LockedValue<[String: Int]>([:])
     private var statisticsTimer: DispatchSourceTimer?
-    private let listeners = Mutex<[TCPListener]>([])
+    private let listeners = LockedValue<[TCPListener]>([])
     private let connectionCount = Atomic<Int>(0)
     private let nextContextId = Atomic<Int>(100)
     private let signals = SignalWatcher()
@@ -33,7 +34,7 @@ public final class Server: @unchecked Sendable {
     public var config: ServerConfig { currentConfig.withLock { $0 } }
 
     public init(config: ServerConfig, loopCount: Int? = nil) {
-        currentConfig = Mutex(config)
+        currentConfig = LockedValue(config)
         group = EventLoopGroup(count: loopCount)
         streams = StreamRegistry(loops: group.loops, pool: blockingPool)
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)

@@ -1,3 +1,4 @@
+import SRSKernel
 import SRSConfig
 import SRSIO
 import SRSRTMP
@@ -5,13 +6,13 @@ import Synchronization
 
 /// All live sources of the server, by "vhost/app/stream".
 public final class StreamRegistry: Sendable {
-    private let sources = Mutex<[String: LiveSource]>([:])
+    private let sources = LockedValue<[String: LiveSource]>([:])
     private let loops: [EventLoop]
     private let nextId = Atomic<Int>(1000)
 
     private let pool: BlockingPool
     /// Disconnects a client by id (set by the server).
-    private let kicker = Mutex<(@Sendable (Int) -> Void)?>(nil)
+    private let kicker = LockedValue<(@Sendable (Int) -> Void)?>(nil)
 
     func setKicker(_ kick: @escaping @Sendable (Int) -> Void) { kicker.withLock { $0 = kick } }
     func kick(_ clientId: Int) { kicker.withLock { $0 }?(clientId) }

@@ -1,3 +1,4 @@
+import SRSKernel
 import SRSIO
 import Synchronization
 
@@ -9,8 +10,8 @@ final class StreamStatistics: Sendable {
     private let videoFrames = Atomic<UInt64>(0)
     private let audioFrames = Atomic<UInt64>(0)
     private let droppedMessages = Atomic<UInt64>(0)
-    private let rates = Mutex(ByteRateSampler())
-    private let codecs = Mutex(StreamCodecs())
+    private let rates = LockedValue(ByteRateSampler())
+    private let codecs = LockedValue(StreamCodecs())
 
     func recordReceived(bytes: Int, video: Bool, audio: Bool) {
         bytesIn.add(UInt64(bytes), ordering: .relaxed)

@@ -1,3 +1,4 @@
+import SRSKernel
 import Foundation
 import SRSIO
 import Synchronization
@@ -14,7 +15,7 @@ final class SystemStatistics: Sendable {
         var systemPercent = 0.0
     }
 
-    private let cpu = Mutex(CPUSample())
+    private let cpu = LockedValue(CPUSample())
     let startedAt = MonotonicClock.milliseconds()
     let startedWallMs = Int64(Date().timeIntervalSince1970 * 1000)
 

@@ -68,12 +68,12 @@ public final class MessageRing: Sendable {
         var lastKeyframe: Int? { keyframesStart < keyframes.count ? keyframes[keyframes.count - 1] : nil }
     }
 
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
 
     public init(limits: Limits, initialCapacity: Int = 256) {
         var capacity = 16
         while capacity < initialCapacity { capacity <<= 1 }
-        state = Mutex(State(slots: Array(repeating: nil, count: capacity), mask: capacity - 1, limits: limits))
+        state = LockedValue(State(slots: Array(repeating: nil, count: capacity), mask: capacity - 1, limits: limits))
     }
 
     public var limits: Limits {

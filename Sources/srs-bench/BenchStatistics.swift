@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import SRSIO
+import SRSKernel
 import Synchronization
 
 /// Counters shared by every client of a run, plus what the summary needs.
@@ -11,9 +12,9 @@ final class BenchStatistics: Sendable {
     let bytes = Atomic<Int>(0)
     let messages = Atomic<Int>(0)
     let regressions = Atomic<Int>(0)
-    private let failures = Mutex<[String: Int]>([:])
-    private let startup = Mutex(Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three))
-    private let rates = Mutex<[Double]>([])
+    private let failures = LockedValue<[String: Int]>([:])
+    private let startup = LockedValue(Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three))
+    private let rates = LockedValue<[Double]>([])
 
     func fail(_ reason: String) {
         failed.add(1, ordering: .relaxed)
