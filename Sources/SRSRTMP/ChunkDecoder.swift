@@ -20,6 +20,10 @@ public struct ChunkDecoder: Sendable {
     private var buffer: [UInt8] = []
     private var readIndex = 0
     private var streams: [UInt32: ChunkStreamState] = [:]
+    /// Partial payloads by chunk stream, kept apart from the header state so that appending a
+    /// chunk mutates the array in place (in the state struct, every chunk copied the whole
+    /// partial message: quadratic at small chunk sizes).
+    private var payloads: [UInt32: [UInt8]] = [:]
 
     private struct ChunkStreamState: Sendable {
         var timestamp: Int64 = 0
@@ -31,7 +35,8 @@ public struct ChunkDecoder: Sendable {
         var hasExtendedTimestamp = false
         var extendedValue: UInt32 = 0
         var hasHeader = false
-        var payload: [UInt8] = []
+        /// Bytes of the message in progress received so far (the bytes live in `payloads`).
+        var received = 0
         var inProgress = false
     }
 
@@ -47,7 +52,8 @@ public struct ChunkDecoder: Sendable {
 
     /// Drops the partial message of a chunk stream (Abort message).
     public mutating func abort(chunkStreamId: UInt32) {
-        streams[chunkStreamId]?.payload = []
+        streams[chunkStreamId]?.received = 0
+        payloads[chunkStreamId] = nil
         streams[chunkStreamId]?.inProgress = false
     }
 
@@ -118,8 +124,9 @@ public struct ChunkDecoder: Sendable {
         }
         if state.inProgress && fmt != 3 {
             // A new header in the middle of a message: SRS and librtmp treat it as a fresh start.
-            state.payload = []
+            state.received = 0
             state.inProgress = false
+            payloads[csid] = nil
         }
         let startsMessage = !state.inProgress
 
@@ -173,21 +180,27 @@ public struct ChunkDecoder: Sendable {
             }
             state.hasHeader = true
             state.inProgress = true
-            state.payload = []
-            state.payload.reserveCapacity(min(state.length, 65536))
+            state.received = 0
         }
 
-        let needed = state.length - state.payload.count
+        let needed = state.length - state.received
         let chunkBytes = min(needed, chunkSize)
         // Not enough bytes: nothing was committed, the whole chunk is parsed again later.
         guard buffer.count - index >= chunkBytes else { return nil }
-        state.payload.append(contentsOf: buffer[index..<(index + chunkBytes)])
+        if startsMessage {
+            var payload: [UInt8] = []
+            payload.reserveCapacity(min(state.length, 65536))
+            payloads[csid] = payload
+        }
+        payloads[csid, default: []].append(contentsOf: buffer[index..<(index + chunkBytes)])
+        state.received += chunkBytes
         index += chunkBytes
         readIndex = index
 
-        if state.payload.count >= state.length {
-            let message = RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp, payload: state.payload)
-            state.payload = []
+        if state.received >= state.length {
+            let payload = payloads.removeValue(forKey: csid) ?? []
+            let message = RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp, payload: payload)
+            state.received = 0
             state.inProgress = false
             streams[csid] = state
             return .some(message)
