@@ -23,6 +23,8 @@ final class HLSMuxer {
     private var segmentBytes: [UInt8] = []
     private var nextSequence = 0
     private var configured = false
+    /// The converter was configured at least once (its continuity counters then carry on).
+    private var everConfigured = false
     private var streamHasVideo = false
     private var discontinuityPending = false
     private var failed = false
@@ -139,21 +141,20 @@ final class HLSMuxer {
         case .skip:
             return
         case .start:
-            openSegment(at: timestamp)
+            openSegment()
         case .append:
             break
         case .cut(let duration):
             segmentBytes += converter.flushAudio()
             closeSegment(duration: duration)
-            openSegment(at: timestamp)
+            openSegment()
         }
         lastTimestamp = max(lastTimestamp ?? timestamp, timestamp)
         segmentBytes += converter.convert(message, timestamp: timestamp)
     }
 
-    private var everConfigured = false
 
-    private func openSegment(at timestamp: Int64) {
+    private func openSegment() {
         segmentBytes = converter.tables()
         segmentTimestampMs = Int64(Date().timeIntervalSince1970 * 1000)
         segmentDiscontinuity = discontinuityPending

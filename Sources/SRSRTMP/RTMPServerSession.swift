@@ -33,7 +33,6 @@ public final class RTMPServerSession {
     /// Set once connect was received (and possibly answered).
     public private(set) var request = StreamRequest()
     public private(set) var isConnected = false
-    private var connectAccepted = false
     private var nextStreamId: UInt32 = 1
     private var fmlePublish = false
     /// Whether the client announced its publish with FCPublish (FMLE, FFmpeg, OBS) rather
@@ -282,7 +281,6 @@ public final class RTMPServerSession {
     /// NetConnection.Connect.Success, then onBWDone.
     /// `chunkSize` overrides the configured out chunk size (a vhost's own `chunk_size`).
     public func acceptConnect(chunkSize: Int? = nil) {
-        connectAccepted = true
         let outChunkSize = chunkSize ?? configuration.outChunkSize
         send(.windowAckSize(configuration.windowAckSize))
         send(.setPeerBandwidth(configuration.peerBandwidth))
