@@ -2,7 +2,7 @@ import Foundation
 
 /// `srs-bench MODE -u URL -c CLIENTS -r RAMP -d SECONDS [-i FILE] [--json]`.
 struct BenchOptions {
-    enum Mode: String { case play, flv, publish }
+    enum Mode: String { case play, flv, hls, publish, latency }
 
     var mode: Mode
     var url: String
@@ -19,8 +19,14 @@ struct BenchOptions {
         Usage: srs-bench MODE -u URL -c CLIENTS -d SECONDS [-r RAMP] [-i FILE] [--json]
           play     RTMP players:      -u rtmp://127.0.0.1:1935/live/livestream
           flv      HTTP-FLV players:  -u http://127.0.0.1:8080/live/livestream.flv
+          hls      HLS players:       -u http://127.0.0.1:8080/live/livestream.m3u8
+                   (poll the playlist, download every new segment, start 3 segments from the end)
           publish  RTMP publishers looping an FLV file at real-time pace: -i input.flv
                    (with -c > 1 the stream names get a suffix: livestream-0, livestream-1...)
+          latency  one publisher (-i input.flv) stamping the wall-clock send time into every
+                   H.264 frame (an SEI NAL unit) and N RTMP players of the same URL, started a
+                   second later, reporting publish-to-play delay percentiles (frames of a
+                   player's first 3 s, the GOP cache among them, are not counted)
           -c N     clients (default 1)      -r N   clients started per second (default 500)
           -d S     seconds to run (required) --json  print the summary as JSON
         Only loopback addresses unless the address is given explicitly as a literal IP.
@@ -50,7 +56,7 @@ struct BenchOptions {
         guard !options.url.isEmpty else { throw BenchError("-u URL is required\n\(usage)") }
         guard options.duration > 0 else { throw BenchError("-d SECONDS is required: every run is bounded\n\(usage)") }
         guard options.clients > 0, options.ramp > 0 else { throw BenchError("-c and -r must be positive") }
-        if mode == .publish && options.input == nil { throw BenchError("publish needs -i FILE.flv") }
+        if (mode == .publish || mode == .latency) && options.input == nil { throw BenchError("\(mode.rawValue) needs -i FILE.flv") }
         return options
     }
 }

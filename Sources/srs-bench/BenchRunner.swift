@@ -8,6 +8,11 @@ import Synchronization
 final class BenchRunner: @unchecked Sendable {
     let options: BenchOptions
     let statistics = BenchStatistics()
+    /// A latency player skips the frames of its first 3 s: they include the GOP cache, whose
+    /// frames are old by design (with gop_cache on, p99 was 906 ms with them, 350 ms without).
+    static let latencyWarmupMs: Int64 = 3000
+    /// The stamping publisher of a `latency` run, counted apart from the players.
+    private let publisherStatistics = BenchStatistics()
     private let group = EventLoopGroup()
     /// Touched only on `control`.
     private var clients: [BenchClient] = []
@@ -39,9 +44,14 @@ final class BenchRunner: @unchecked Sendable {
         SignalWatcher.ignoreBrokenPipe()
         ProcessLimits.raiseFileDescriptorLimit()
         startTime = MonotonicClock.milliseconds()
+        var rampDelay = DispatchTimeInterval.seconds(0)
+        if options.mode == .latency {
+            control.sync { startPublisher() }
+            rampDelay = .seconds(1)
+        }
         let perTick = max(1, options.ramp / 100)
         let ramp = DispatchSource.makeTimerSource(queue: control)
-        ramp.schedule(deadline: .now(), repeating: .milliseconds(10))
+        ramp.schedule(deadline: .now() + rampDelay, repeating: .milliseconds(10))
         ramp.setEventHandler { [self] in
             var budget = perTick
             while budget > 0 && started < options.clients {
@@ -63,26 +73,45 @@ final class BenchRunner: @unchecked Sendable {
         dispatchMain()
     }
 
-    private func startClient(index: Int) {
+    private func startPublisher() {
         let loop = group.next()
         do {
             let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
+            launch(try RTMPBenchPublisher(tcp: tcp, url: options.url, tags: tags, statistics: publisherStatistics, stampsLatency: true))
+        } catch {
+            publisherStatistics.fail("\(error)")
+        }
+    }
+
+    private func startClient(index: Int) {
+        let loop = group.next()
+        do {
             let client: BenchClient
             switch options.mode {
-            case .play:
-                client = try RTMPBenchPlayer(tcp: tcp, url: options.url, statistics: statistics)
+            case .play, .latency:
+                let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
+                client = try RTMPBenchPlayer(tcp: tcp, url: options.url, statistics: statistics, measuresLatency: options.mode == .latency)
             case .flv:
+                let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
                 client = FLVBenchPlayer(tcp: tcp, url: url, statistics: statistics)
+            case .hls:
+                client = HLSBenchPlayer(loop: loop, url: url, statistics: statistics)
             case .publish:
+                let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
                 let name = options.clients > 1 ? "\(options.url)-\(index)" : options.url
                 client = try RTMPBenchPublisher(tcp: tcp, url: name, tags: tags, statistics: statistics)
             }
-            clients.append(client)
-            let box = UncheckedSendable(client)
-            loop.queue.async { box.value.start() }
+            launch(client)
         } catch {
             statistics.fail("\(error)")
         }
+    }
+
+    /// Keeps `client` for the end of the run and starts it on its loop.
+    private func launch(_ client: BenchClient) {
+        clients.append(client)
+        let box = UncheckedSendable(client)
+        client.loop.queue.async { box.value.start() }
     }
 
     private func printLine() {
@@ -104,14 +133,15 @@ final class BenchRunner: @unchecked Sendable {
         for client in all {
             done.enter()
             let box = UncheckedSendable(client)
-            client.tcp.loop.queue.async {
+            client.loop.queue.async {
                 box.value.finish()
                 done.leave()
             }
         }
         done.wait()
         printSummary()
-        exit(statistics.failed.load(ordering: .relaxed) == 0 ? 0 : 2)
+        let failures = statistics.failed.load(ordering: .relaxed) + publisherStatistics.failed.load(ordering: .relaxed)
+        exit(failures == 0 ? 0 : 2)
     }
 
     private func printSummary() {
@@ -125,7 +155,7 @@ final class BenchRunner: @unchecked Sendable {
         let starved = rates.filter { $0 < median / 2 }.count
         let failures = statistics.failureReasons
         let bytes = statistics.bytes.load(ordering: .relaxed)
-        let summary: [(String, String)] = [
+        var summary: [(String, String)] = [
             ("mode", "\"\(options.mode.rawValue)\""), ("clients", "\(options.clients)"), ("duration_s", String(format: "%.1f", elapsed)),
             ("connected", "\(statistics.connected.load(ordering: .relaxed))"), ("playing", "\(statistics.playing.load(ordering: .relaxed))"),
             ("failed", "\(statistics.failed.load(ordering: .relaxed))"),
@@ -137,6 +167,15 @@ final class BenchRunner: @unchecked Sendable {
             ("total_mbytes", String(format: "%.1f", Double(bytes) / 1e6)),
             ("tool_cpu_s", String(format: "%.2f", cpu)), ("tool_cpu_percent", String(format: "%.1f", cpu / elapsed * 100)),
         ]
+        if options.mode == .latency {
+            let delay = statistics.latencyPercentiles
+            summary += [
+                ("latency_ms_p50", String(format: "%.1f", delay.p50)), ("latency_ms_p90", String(format: "%.1f", delay.p90)),
+                ("latency_ms_p99", String(format: "%.1f", delay.p99)), ("latency_ms_max", String(format: "%.1f", delay.max)),
+                ("latency_samples", "\(delay.count)"),
+                ("publisher_failures", "\(publisherStatistics.failed.load(ordering: .relaxed))"),
+            ]
+        }
         if options.json {
             print("{" + summary.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
         } else {

@@ -25,6 +25,8 @@ final class FLVBenchPlayer: TCPConnectionDelegate, BenchClient {
         request = Array("GET \(url.path) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUser-Agent: srs-bench\r\nAccept: */*\r\n\r\n".utf8)
     }
 
+    var loop: EventLoop { tcp.loop }
+
     func start() {
         tcp.start(delegate: self)
         tcp.send(request)

@@ -13,14 +13,19 @@ final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
     private var bytes = 0
     private var lastVideoTimestamp: Int64 = -1
     private var gotVideo = false
+    /// Reads the send-time stamps of a `latency` run.
+    private let measuresLatency: Bool
     private(set) var finished = false
 
-    init(tcp: TCPConnection, url: String, statistics: BenchStatistics) throws {
+    init(tcp: TCPConnection, url: String, statistics: BenchStatistics, measuresLatency: Bool = false) throws {
         guard let session = RTMPClientSession(url: url, mode: .play) else { throw BenchError("bad RTMP URL \(url)") }
         self.tcp = tcp
         self.session = session
         self.statistics = statistics
+        self.measuresLatency = measuresLatency
     }
+
+    var loop: EventLoop { tcp.loop }
 
     func start() {
         tcp.start(delegate: self)
@@ -55,6 +60,10 @@ final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
                     statistics.recordStartup(milliseconds: MonotonicClock.milliseconds() - startedAt)
                 }
                 if message.payload[1] == 1 {  // coded frames only
+                    if measuresLatency, MonotonicClock.milliseconds() - startedAt > BenchRunner.latencyWarmupMs,
+                       let sent = message.payload.withUnsafeBytes({ LatencyStamp.read($0) }) {
+                        statistics.recordLatency(microseconds: LatencyStamp.now() - sent)
+                    }
                     if message.timestamp < lastVideoTimestamp { statistics.regressions.add(1, ordering: .relaxed) }
                     lastVideoTimestamp = message.timestamp
                 }
@@ -91,7 +100,8 @@ final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
 
 /// What the runner needs of any client.
 protocol BenchClient: AnyObject {
-    var tcp: TCPConnection { get }
+    /// The loop the client is confined to.
+    var loop: EventLoop { get }
     func start()
     func finish()
 }

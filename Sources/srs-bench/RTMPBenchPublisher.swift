@@ -14,16 +14,21 @@ final class RTMPBenchPublisher: TCPConnectionDelegate, BenchClient {
     private var next = 0
     private var loops: Int64 = 0
     private var tickId: Int?
+    /// Stamps each coded video frame with its wall-clock send time (`latency` mode).
+    private let stampsLatency: Bool
     private(set) var finished = false
 
-    init(tcp: TCPConnection, url: String, tags: [FLV.Tag], statistics: BenchStatistics) throws {
+    init(tcp: TCPConnection, url: String, tags: [FLV.Tag], statistics: BenchStatistics, stampsLatency: Bool = false) throws {
         guard let session = RTMPClientSession(url: url, mode: .publish) else { throw BenchError("bad RTMP URL \(url)") }
         self.tcp = tcp
         self.session = session
         self.tags = tags
         self.statistics = statistics
+        self.stampsLatency = stampsLatency
         fileDuration = Int64(tags.last?.timestamp ?? 0) + 40
     }
+
+    var loop: EventLoop { tcp.loop }
 
     func start() {
         tcp.start(delegate: self)
@@ -65,8 +70,9 @@ final class RTMPBenchPublisher: TCPConnectionDelegate, BenchClient {
             let tag = tags[next]
             let timestamp = loops * fileDuration + Int64(tag.timestamp)
             if timestamp > elapsed { break }
-            session.publish(RTMPMessage(typeId: tag.type, timestamp: timestamp, payload: tag.body))
-            statistics.bytes.add(tag.body.count, ordering: .relaxed)
+            let payload = stampsLatency && tag.type == 9 ? LatencyStamp.stamped(tag.body, at: LatencyStamp.now()) : tag.body
+            session.publish(RTMPMessage(typeId: tag.type, timestamp: timestamp, payload: payload))
+            statistics.bytes.add(payload.count, ordering: .relaxed)
             sent += 1
             next += 1
             if next == tags.count {
