@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "srs-bench",
-            dependencies: ["SRSKernel", "SRSRTMP", "SRSIO", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["SRSKernel", "SRSRTMP", "SRSHTTP", "SRSIO", .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/srs-bench",
             swiftSettings: swiftSettings
         ),

@@ -127,8 +127,8 @@ public enum ConfigSchema {
         "send_min_interval", "reduce_sequence_header", "time_jitter", "atc",
         "publish_1stpkt_timeout", "publish_normal_timeout", "parse_sps",
     ]).adding(DirectiveRule.leaves([
-        "mix_correct", "atc_auto", "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode", "refer_publish", "refer_play",
-    ])).adding([
+        "mix_correct", "atc_auto", "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode",
+    ])).adding(DirectiveRule.implementedLeaves(["refer_publish", "refer_play"])).adding([
         "mr": .block(DirectiveRule.implementedLeaves(["enabled", "latency"]), implemented: true),
         "play": play,
         "publish": publish,
@@ -136,8 +136,8 @@ public enum ConfigSchema {
             "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode", "coworkers", "origin_cluster",
         ])),
         "forward": .leafOrBlock(DirectiveRule.leaves(["enabled", "destination", "backend"])),
-        "refer": .leafOrBlock(DirectiveRule.leaves(["enabled", "all", "publish", "play"])),
-        "security": .block(DirectiveRule.leaves(["enabled", "allow", "deny"])),
+        "refer": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "all", "publish", "play"]), implemented: true),
+        "security": .block(DirectiveRule.implementedLeaves(["enabled", "allow", "deny"]), implemented: true),
         "dvr": .block(DirectiveRule.leaves([
             "enabled", "dvr_plan", "dvr_path", "dvr_duration", "dvr_wait_keyframe", "time_jitter",
         ])),
@@ -155,10 +155,10 @@ public enum ConfigSchema {
             "hls_wait_keyframe",
         ]).adding(DirectiveRule.leaves(["hls_storage", "hls_mount", "hls_nb_notify"])), implemented: true),
         "hds": .block(DirectiveRule.leaves(["enabled", "hds_fragment", "hds_window", "hds_path"])),
-        "http_hooks": .block(DirectiveRule.leaves([
-            "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop",
-            "on_dvr", "on_hls", "on_hls_notify",
-        ])),
+        "http_hooks": .block(DirectiveRule.implementedLeaves([
+            "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_hls",
+            "timeout", "fail_open",
+        ]).adding(DirectiveRule.leaves(["on_dvr", "on_hls_notify"])), implemented: true),
         "transcode": .block(DirectiveRule.leaves(["enabled", "ffmpeg"]).adding(["engine": engine])),
         "bandcheck": .block(DirectiveRule.leaves(["enabled", "key", "interval", "limit_kbps"])),
     ])

@@ -25,8 +25,8 @@ struct DirectiveRule: Sendable {
         DirectiveRule(shape: .block(children), implemented: implemented)
     }
 
-    static func leafOrBlock(_ children: [String: DirectiveRule]) -> DirectiveRule {
-        DirectiveRule(shape: .leafOrBlock(children), implemented: false)
+    static func leafOrBlock(_ children: [String: DirectiveRule], implemented: Bool = false) -> DirectiveRule {
+        DirectiveRule(shape: .leafOrBlock(children), implemented: implemented)
     }
 
     /// Leaves this server does not use yet.

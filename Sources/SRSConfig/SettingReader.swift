@@ -70,6 +70,17 @@ struct SettingReader {
         return word
     }
 
+    /// Every argument of the one directive at these paths (at least one), or nil if absent.
+    func words(_ paths: [String]...) throws(ConfigError) -> [String]? {
+        guard let found = try setting(paths) else {
+            return nil
+        }
+        guard !found.directive.args.isEmpty, !found.directive.args.contains("") else {
+            throw ConfigError(at: found.directive, context: found.context, message: "expects at least one value")
+        }
+        return found.directive.args
+    }
+
     /// A word turned into `T` by `make`; `expected` lists the accepted words for the error.
     func choice<T>(
         _ defaultValue: T,

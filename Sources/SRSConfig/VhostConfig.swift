@@ -58,6 +58,12 @@ public struct VhostConfig: Sendable, Equatable {
     public var httpStatic = HTTPStaticConfig()
     /// `hls { }`: HTTP Live Streaming files.
     public var hls = HLSConfig()
+    /// `http_hooks { }`: HTTP callbacks.
+    public var hooks = HTTPHooksConfig()
+    /// `security { }`: allow/deny rules by client address.
+    public var security = SecurityConfig()
+    /// `refer`, `refer_publish`, `refer_play` or `refer { }`: pageUrl domain lists.
+    public var refer = ReferConfig()
 
     /// A vhost with every default, as if the config said `vhost NAME { }`.
     public init(name: String) {
@@ -120,5 +126,13 @@ public struct VhostConfig: Sendable, Equatable {
         httpStatic.mount = try reader.text(httpStatic.mount, ["http_static", "mount"], ["http", "mount"])
         httpStatic.dir = try reader.text(httpStatic.dir, ["http_static", "dir"], ["http", "dir"])
         hls = try HLSConfig(reader: reader)
+        hooks = try HTTPHooksConfig(reader: reader)
+        let context = ConfigSchema.context(parent: nil, block: block)
+        let securityBlocks = block.children(named: "security")
+        if securityBlocks.count > 1 {
+            throw ConfigError(at: securityBlocks[1], context: context, message: "set twice (also at \(securityBlocks[0].location)); keep one")
+        }
+        security = try SecurityConfig(block: securityBlocks.first, context: context)
+        refer = try ReferConfig(reader: reader, block: block.child("refer"))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// `srs-bench MODE -u URL -c CLIENTS -r RAMP -d SECONDS [-i FILE] [--json]`.
 struct BenchOptions {
-    enum Mode: String { case play, flv, hls, publish, latency }
+    enum Mode: String { case play, flv, hls, publish, latency, churn }
 
     var mode: Mode
     var url: String
@@ -13,6 +13,8 @@ struct BenchOptions {
     var duration = 0
     /// FLV file a publisher loops.
     var input: String?
+    /// HTTP-FLV URL the `churn` mode's HTTP players use.
+    var flvURL: String?
     var json = false
 
     static let usage = """
@@ -27,6 +29,10 @@ struct BenchOptions {
                    H.264 frame (an SEI NAL unit) and N RTMP players of the same URL, started a
                    second later, reporting publish-to-play delay percentiles (frames of a
                    player's first 3 s, the GOP cache among them, are not counted)
+          churn    -r new connections per second for -d seconds, each living 0.2-2 s: 60%
+                   RTMP players of -u, 20% HTTP-FLV players of -f (disconnecting after a random
+                   1-64 KB; RTMP players without -f), 20% RTMP publishers of -u-churn-N that
+                   vanish mid-stream; plus one steady publisher of -u looping -i FILE.flv
           -c N     clients (default 1)      -r N   clients started per second (default 500)
           -d S     seconds to run (required) --json  print the summary as JSON
         Only loopback addresses unless the address is given explicitly as a literal IP.
@@ -48,6 +54,7 @@ struct BenchOptions {
             case "-r": options.ramp = Int(try value()) ?? 0
             case "-d": options.duration = Int(try value()) ?? 0
             case "-i": options.input = try value()
+            case "-f": options.flvURL = try value()
             case "--json": options.json = true
             default: throw BenchError("unknown option \(arguments[index])\n\(usage)")
             }
@@ -56,7 +63,7 @@ struct BenchOptions {
         guard !options.url.isEmpty else { throw BenchError("-u URL is required\n\(usage)") }
         guard options.duration > 0 else { throw BenchError("-d SECONDS is required: every run is bounded\n\(usage)") }
         guard options.clients > 0, options.ramp > 0 else { throw BenchError("-c and -r must be positive") }
-        if (mode == .publish || mode == .latency) && options.input == nil { throw BenchError("\(mode.rawValue) needs -i FILE.flv") }
+        if [.publish, .latency, .churn].contains(mode) && options.input == nil { throw BenchError("\(mode.rawValue) needs -i FILE.flv") }
         return options
     }
 }

@@ -16,16 +16,20 @@ final class BenchRunner: @unchecked Sendable {
     private let group = EventLoopGroup()
     /// Touched only on `control`.
     private var clients: [BenchClient] = []
+    /// `churn` clients still alive, by start index. Touched only on `control`.
+    private var churning: [Int: BenchClient] = [:]
     private let control = DispatchQueue(label: "srs-bench.control")
     private var started = 0
     private var startTime: Int64 = 0
     private var lastLine = (bytes: 0, messages: 0)
     private let url: BenchURL
     private let tags: [FLV.Tag]
+    private let flvURL: BenchURL?
 
     init(options: BenchOptions) throws {
         self.options = options
         url = try BenchURL(options.url)
+        flvURL = try options.flvURL.map(BenchURL.init)
         if let input = options.input {
             let data = try Data(contentsOf: URL(fileURLWithPath: input))
             do {
@@ -45,19 +49,21 @@ final class BenchRunner: @unchecked Sendable {
         ProcessLimits.raiseFileDescriptorLimit()
         startTime = MonotonicClock.milliseconds()
         var rampDelay = DispatchTimeInterval.seconds(0)
-        if options.mode == .latency {
+        if options.mode == .latency || options.mode == .churn {
             control.sync { startPublisher() }
             rampDelay = .seconds(1)
         }
-        let perTick = max(1, options.ramp / 100)
         let ramp = DispatchSource.makeTimerSource(queue: control)
         ramp.schedule(deadline: .now() + rampDelay, repeating: .milliseconds(10))
+        var rampStart: Int64?
         ramp.setEventHandler { [self] in
-            var budget = perTick
-            while budget > 0 && started < options.clients {
+            // As many clients as the time since the ramp began calls for (timer ticks drift).
+            let now = MonotonicClock.milliseconds()
+            let due = Int((now - (rampStart ?? now)) * Int64(options.ramp) / 1000) + 1
+            if rampStart == nil { rampStart = now }
+            while started < due && (options.mode == .churn || started < options.clients) {
                 startClient(index: started)
                 started += 1
-                budget -= 1
             }
         }
         ramp.activate()
@@ -77,7 +83,8 @@ final class BenchRunner: @unchecked Sendable {
         let loop = group.next()
         do {
             let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
-            launch(try RTMPBenchPublisher(tcp: tcp, url: options.url, tags: tags, statistics: publisherStatistics, stampsLatency: true))
+            launch(try RTMPBenchPublisher(tcp: tcp, url: options.url, tags: tags, statistics: publisherStatistics,
+                                          stampsLatency: options.mode == .latency))
         } catch {
             publisherStatistics.fail("\(error)")
         }
@@ -100,10 +107,36 @@ final class BenchRunner: @unchecked Sendable {
                 let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
                 let name = options.clients > 1 ? "\(options.url)-\(index)" : options.url
                 client = try RTMPBenchPublisher(tcp: tcp, url: name, tags: tags, statistics: statistics)
+            case .churn:
+                try startChurnClient(index: index, loop: loop)
+                return
             }
             launch(client)
         } catch {
             statistics.fail("\(error)")
+        }
+    }
+
+    /// One short-lived client of a `churn` run (see the usage text for the mix).
+    private func startChurnClient(index: Int, loop: EventLoop) throws {
+        let kind = index % 10
+        let client: BenchClient
+        if kind >= 8 {
+            let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
+            client = try RTMPBenchPublisher(tcp: tcp, url: "\(options.url)-churn-\(index)", tags: tags, statistics: statistics)
+        } else if kind >= 6, let flvURL {
+            let tcp = try TCPConnection.connect(host: flvURL.host, port: flvURL.port, loop: loop)
+            client = FLVBenchPlayer(tcp: tcp, url: flvURL, statistics: statistics, byteLimit: Int.random(in: 1024...65536))
+        } else {
+            let tcp = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
+            client = try RTMPBenchPlayer(tcp: tcp, url: options.url, statistics: statistics)
+        }
+        churning[index] = client
+        let box = UncheckedSendable(client)
+        loop.queue.async { box.value.start() }
+        control.asyncAfter(deadline: .now() + .milliseconds(Int.random(in: 200...2000))) { [self] in
+            guard churning.removeValue(forKey: index) != nil else { return }
+            loop.queue.async { box.value.finish() }
         }
     }
 
@@ -128,7 +161,8 @@ final class BenchRunner: @unchecked Sendable {
     }
 
     private func finish() {
-        let all = clients
+        let all = clients + Array(churning.values)
+        churning = [:]
         let done = DispatchGroup()
         for client in all {
             done.enter()
@@ -156,7 +190,7 @@ final class BenchRunner: @unchecked Sendable {
         let failures = statistics.failureReasons
         let bytes = statistics.bytes.load(ordering: .relaxed)
         var summary: [(String, String)] = [
-            ("mode", "\"\(options.mode.rawValue)\""), ("clients", "\(options.clients)"), ("duration_s", String(format: "%.1f", elapsed)),
+            ("mode", "\"\(options.mode.rawValue)\""), ("clients", "\(options.mode == .churn ? started : options.clients)"), ("duration_s", String(format: "%.1f", elapsed)),
             ("connected", "\(statistics.connected.load(ordering: .relaxed))"), ("playing", "\(statistics.playing.load(ordering: .relaxed))"),
             ("failed", "\(statistics.failed.load(ordering: .relaxed))"),
             ("failures", "{" + failures.sorted { $0.key < $1.key }.map { "\"\($0.key.replacingOccurrences(of: "\"", with: "'"))\":\($0.value)" }.joined(separator: ",") + "}"),
@@ -167,13 +201,15 @@ final class BenchRunner: @unchecked Sendable {
             ("total_mbytes", String(format: "%.1f", Double(bytes) / 1e6)),
             ("tool_cpu_s", String(format: "%.2f", cpu)), ("tool_cpu_percent", String(format: "%.1f", cpu / elapsed * 100)),
         ]
+        if options.mode == .latency || options.mode == .churn {
+            summary.append(("publisher_failures", "\(publisherStatistics.failed.load(ordering: .relaxed))"))
+        }
         if options.mode == .latency {
             let delay = statistics.latencyPercentiles
             summary += [
                 ("latency_ms_p50", String(format: "%.1f", delay.p50)), ("latency_ms_p90", String(format: "%.1f", delay.p90)),
                 ("latency_ms_p99", String(format: "%.1f", delay.p99)), ("latency_ms_max", String(format: "%.1f", delay.max)),
                 ("latency_samples", "\(delay.count)"),
-                ("publisher_failures", "\(publisherStatistics.failed.load(ordering: .relaxed))"),
             ]
         }
         if options.json {

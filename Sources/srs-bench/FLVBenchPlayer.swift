@@ -17,9 +17,12 @@ final class FLVBenchPlayer: TCPConnectionDelegate, BenchClient {
     private var tagHeader: [UInt8] = []
     private var lastVideoTimestamp: Int64 = -1
     private var gotVideo = false
+    /// Disconnects after this many bytes (`churn` mode).
+    private let byteLimit: Int?
     private(set) var finished = false
 
-    init(tcp: TCPConnection, url: BenchURL, statistics: BenchStatistics) {
+    init(tcp: TCPConnection, url: BenchURL, statistics: BenchStatistics, byteLimit: Int? = nil) {
+        self.byteLimit = byteLimit
         self.tcp = tcp
         self.statistics = statistics
         request = Array("GET \(url.path) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUser-Agent: srs-bench\r\nAccept: */*\r\n\r\n".utf8)
@@ -55,6 +58,7 @@ final class FLVBenchPlayer: TCPConnectionDelegate, BenchClient {
             headerBuffer = []
         }
         parse(UnsafeRawBufferPointer(rebasing: body))
+        if let byteLimit, self.bytes >= byteLimit { finish() }
     }
 
     private func parse(_ bytes: UnsafeRawBufferPointer) {

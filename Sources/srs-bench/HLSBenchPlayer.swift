@@ -1,4 +1,4 @@
-import Foundation
+import SRSHTTP
 import SRSIO
 import SRSKernel
 
@@ -15,7 +15,7 @@ final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
     private var tcp: TCPConnection?
     private var playingSince: Int64?
     private var bytes = 0
-    private var response = HTTPResponseReader()
+    private var response = HTTPResponseParser(maxBodyBytes: 64 * 1024 * 1024)
     /// What the request in flight fetches: the playlist (nil) or a segment's sequence number.
     private var inFlight: Int?
     private var queue: [(sequence: Int, path: String)] = []
@@ -41,7 +41,7 @@ final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
         do {
             let connection = try TCPConnection.connect(host: url.host, port: url.port, loop: loop)
             tcp = connection
-            response = HTTPResponseReader()
+            response = HTTPResponseParser(maxBodyBytes: 64 * 1024 * 1024)
             connection.start(delegate: self)
             if let inFlight { requestSegment(inFlight) } else { request(url.path) }
         } catch {
@@ -68,19 +68,17 @@ final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
         guard connection === tcp, !finished else { return }
         self.bytes += bytes.count
         statistics.bytes.add(bytes.count, ordering: .relaxed)
-        var input = bytes[...]
+        response.append(bytes)
         while !finished {
-            let step: HTTPResponseReader.Step
+            let next: HTTPResponse?
             do {
-                step = try response.feed(UnsafeRawBufferPointer(rebasing: input))
+                next = try response.next()
             } catch {
                 fail("bad HTTP response: \(error)")
                 return
             }
-            guard case .complete(let status, let body, let consumed) = step else { return }
-            input = input.dropFirst(consumed)
-            response = HTTPResponseReader()
-            handle(status: status, body: body)
+            guard let next else { return }
+            handle(status: next.status, body: next.body)
         }
     }
 
@@ -183,45 +181,3 @@ final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
     }
 }
 
-/// Reads one HTTP/1.1 response with a Content-Length body (what an HLS server sends).
-struct HTTPResponseReader {
-    enum Step {
-        case needMore
-        case complete(status: Int, body: [UInt8], consumed: Int)
-    }
-
-    private var buffer: [UInt8] = []
-    private var status = 0
-    private var headerEnd: Int?
-    private var bodyLength = 0
-
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws -> Step {
-        let before = buffer.count
-        buffer += bytes
-        if headerEnd == nil {
-            guard let end = buffer.firstRange(of: [13, 10, 13, 10]) else {
-                if buffer.count > 16384 { throw BenchError("response header over 16 KiB") }
-                return .needMore
-            }
-            headerEnd = end.upperBound
-            let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self).split(separator: "\r\n")
-            let statusLine = head.first?.split(separator: " ") ?? []
-            guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let code = Int(statusLine[1]) else {
-                throw BenchError("bad status line")
-            }
-            status = code
-            var length: Int?
-            for line in head.dropFirst() {
-                let parts = line.split(separator: ":", maxSplits: 1)
-                if parts.count == 2, parts[0].lowercased() == "content-length" {
-                    length = Int(parts[1].trimmingCharacters(in: .whitespaces))
-                }
-            }
-            guard let length else { throw BenchError("response without Content-Length") }
-            bodyLength = length
-        }
-        guard let headerEnd, buffer.count >= headerEnd + bodyLength else { return .needMore }
-        let total = headerEnd + bodyLength
-        return .complete(status: status, body: Array(buffer[headerEnd..<total]), consumed: total - before)
-    }
-}

@@ -1,0 +1,89 @@
+import XCTest
+
+import SRSConfig
+
+/// http_hooks, security and refer: both config shapes, the rules, and errors with locations.
+final class AccessConfigTests: XCTestCase {
+    private func vhost(_ body: String) throws -> VhostConfig {
+        let config = try ServerConfig.parse(text: "listen 1935;\nvhost v.com {\n\(body)\n}\n", file: "x.conf")
+        return try XCTUnwrap(config.vhosts.first { $0.name == "v.com" })
+    }
+
+    func testHooksAreReadWithSeveralURLsTimeoutAndPolicy() throws {
+        let hooks = try vhost("""
+            http_hooks { enabled on; on_publish http://127.0.0.1:8085/a http://127.0.0.1:8085/b;
+                         on_play http://127.0.0.1:8085/p; timeout 2.5; fail_open on; }
+            """).hooks
+        XCTAssertEqual(hooks.urls(for: .onPublish), ["http://127.0.0.1:8085/a", "http://127.0.0.1:8085/b"])
+        XCTAssertEqual(hooks.urls(for: .onPlay), ["http://127.0.0.1:8085/p"])
+        XCTAssertEqual(hooks.urls(for: .onConnect), [])
+        XCTAssertEqual(hooks.timeoutMs, 2500)
+        XCTAssertTrue(hooks.failOpen)
+        let off = try vhost("http_hooks { enabled off; on_publish http://127.0.0.1/a; }").hooks
+        XCTAssertEqual(off.urls(for: .onPublish), [], "hooks that are off call nothing")
+        XCTAssertEqual(try vhost("").hooks.timeoutMs, 30_000, "SRS's 30 s by default")
+    }
+
+    func testHookURLMustBeHTTP() throws {
+        let error = try XCTUnwrap(configError { _ = try self.vhost("http_hooks {\n enabled on;\n on_play https://x/a;\n}") })
+        XCTAssertEqual(error.line, 5)
+        XCTAssertEqual(error.directive, "on_play")
+    }
+
+    func testSecurityDefaultDenyThenAllowThenDeny() throws {
+        let security = try vhost("""
+            security { enabled on; allow play all; deny play 10.0.0.0/8; allow publish 127.0.0.1; allow publish ::1; }
+            """).security
+        XCTAssertTrue(security.allows(.play, from: "192.168.1.9"))
+        XCTAssertFalse(security.allows(.play, from: "10.1.2.3"), "deny wins over allow all")
+        XCTAssertTrue(security.allows(.publish, from: "127.0.0.1"))
+        XCTAssertTrue(security.allows(.publish, from: "::ffff:127.0.0.1"), "IPv4-mapped addresses match IPv4 rules")
+        XCTAssertTrue(security.allows(.publish, from: "::1"))
+        XCTAssertFalse(security.allows(.publish, from: "127.0.0.2"), "no allow rule: denied")
+        let off = try vhost("security { enabled off; deny play all; }").security
+        XCTAssertTrue(off.allows(.play, from: "1.2.3.4"))
+    }
+
+    func testAddressMatches() {
+        XCTAssertTrue(AddressMatch("192.168.0.0/16")!.matches("192.168.200.1"))
+        XCTAssertFalse(AddressMatch("192.168.0.0/16")!.matches("192.169.0.1"))
+        XCTAssertTrue(AddressMatch("10.0.0.0/9")!.matches("10.127.0.1"))
+        XCTAssertFalse(AddressMatch("10.0.0.0/9")!.matches("10.128.0.1"))
+        XCTAssertTrue(AddressMatch("fe80::/10")!.matches("fe80::1:2"))
+        XCTAssertFalse(AddressMatch("fe80::/10")!.matches("fec0::1"))
+        XCTAssertTrue(AddressMatch("0.0.0.0/0")!.matches("8.8.8.8"))
+        XCTAssertFalse(AddressMatch("1.2.3.4")!.matches("1.2.3.40"))
+        for bad in ["1.2.3", "1.2.3.256", "1.2.3.4/33", "x", "1::2::3", "1.2.3.4/"] {
+            XCTAssertNil(AddressMatch(bad), bad)
+        }
+    }
+
+    func testSecurityRuleErrorsNameTheLine() throws {
+        let error = try XCTUnwrap(configError { _ = try self.vhost("security {\n enabled on;\n allow watch all;\n}") })
+        XCTAssertEqual(error.line, 5)
+        XCTAssertEqual(error.directive, "allow")
+        let bad = try XCTUnwrap(configError { _ = try self.vhost("security { enabled on; deny play 300.1.1.1; }") })
+        XCTAssertTrue(bad.message.contains("300.1.1.1"), bad.description)
+    }
+
+    func testReferBothShapes() throws {
+        let flat = try vhost("refer a.com; refer_publish pub.com; refer_play b.com c.com;").refer
+        XCTAssertEqual(flat.all, ["a.com"])
+        XCTAssertEqual(flat.publish, ["pub.com"])
+        XCTAssertEqual(flat.play, ["b.com", "c.com"])
+        let block = try vhost("refer { enabled on; all a.com; publish pub.com; play b.com c.com; }").refer
+        XCTAssertEqual(block, flat)
+        let disabled = try vhost("refer { enabled off; all a.com; }").refer
+        XCTAssertNil(disabled.all)
+    }
+
+    func testReferMatchesDomainsOnly() {
+        XCTAssertTrue(ReferConfig.allows(nil, pageUrl: ""))
+        XCTAssertTrue(ReferConfig.allows(["china.com"], pageUrl: "http://www.china.com:8080/player.html"))
+        XCTAssertTrue(ReferConfig.allows(["china.com"], pageUrl: "https://CHINA.com/x"))
+        XCTAssertFalse(ReferConfig.allows(["china.com"], pageUrl: "http://evilchina.com/"))
+        XCTAssertFalse(ReferConfig.allows(["china.com"], pageUrl: "http://china.com.evil.org/"))
+        XCTAssertFalse(ReferConfig.allows(["china.com"], pageUrl: ""))
+        XCTAssertTrue(ReferConfig.allows(["a.com", "b.com"], pageUrl: "http://x.b.com/"))
+    }
+}
