@@ -33,6 +33,13 @@ public enum AppTuning {
     /// Gap between the last timestamp of a publish and the first of the next one in HLS
     /// (one 25 fps frame), so timestamps stay monotonic across a republish.
     public static let hlsRepublishGapMs: Int64 = 40
+    /// First wait before a forward reconnects; it doubles up to `forwardRetryMaxMs`. SRS waits
+    /// a fixed 3 s (SRS_FORWARDER_CIMS); a short first retry recovers a restarted destination
+    /// sooner, the doubling keeps a dead one from being hammered.
+    public static let forwardRetryMinMs = 1000
+    public static let forwardRetryMaxMs = 30_000
+    /// A forward connection that lasted this long resets the backoff.
+    public static let forwardStableMs: Int64 = 10_000
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
 }

@@ -37,6 +37,8 @@ final class HLSMuxer {
     private var timestampOffset: Int64 = 0
     private var lastTimestamp: Int64?
     private var rebasePending = false
+    /// Called on the blocking lane after a segment and the playlist were written (on_hls).
+    var segmentWritten: (@Sendable (HLSSegmentNotice) -> Void)?
 
     init(config: HLSConfig, vhost: String, app: String, stream: String, pool: BlockingPool, contextId: @escaping () -> Int) {
         self.config = config
@@ -198,10 +200,14 @@ final class HLSMuxer {
         let cid = contextId()
         log.info(cid, "HLS segment \(sequence) \(String(format: "%.3f", duration))s \(bytes.count) bytes -> \(path)")
         let failure = failureReported
+        let notify = segmentWritten
+        let m3u8URL = Self.relativePath(of: m3u8, from: config.path.hasSuffix("/") ? String(config.path.dropLast()) : config.path)
+        let notice = HLSSegmentNotice(sequence: sequence, duration: duration, file: path, url: relative, m3u8: m3u8, m3u8URL: m3u8URL)
         lane.async {
             do {
                 try Self.writeAtomically(bytes, to: path)
                 try Self.writeAtomically(Array(text.utf8), to: m3u8)
+                notify?(notice)
                 if cleanup {
                     for segment in removed { try? FileManager.default.removeItem(atPath: segment.path) }
                 }
@@ -260,4 +266,18 @@ final class AtomicFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func get() -> Bool { value.load(ordering: .acquiring) }
     func set(_ newValue: Bool) { value.store(newValue, ordering: .releasing) }
+}
+
+/// A written HLS segment, for on_hls.
+struct HLSSegmentNotice: Sendable {
+    var sequence: Int
+    var duration: Double
+    /// Path of the .ts file.
+    var file: String
+    /// The segment's path under hls_path (SRS's `url`).
+    var url: String
+    /// Path of the playlist.
+    var m3u8: String
+    /// The playlist's path under hls_path.
+    var m3u8URL: String
 }

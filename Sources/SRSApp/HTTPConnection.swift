@@ -30,6 +30,8 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
     /// The live stream this client plays, if any.
     private var player: PlayerOutput?
     private var framer: MediaFramer?
+    /// What the live player plays, for on_stop.
+    private var playing: (request: StreamRequest, vhost: VhostConfig)?
 
     init(id: Int, tcp: TCPConnection, server: Server, roles: HTTPRoles) {
         self.id = id
@@ -72,6 +74,10 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             log.trace(id, "HTTP player of \(player.source.key) closed (\(reason)), sent \(tcp.bytesSent) bytes")
             self.player = nil
         }
+        if let playing, !playing.vhost.hooks.urls(for: .onStop).isEmpty {
+            server.hooks.notify(.onStop, hooks: playing.vhost.hooks, body: hookBody(playing.request, stop: true), contextId: id, loop: tcp.loop)
+        }
+        playing = nil
         framer = nil
         server.connectionClosed(self, loop: tcp.loop)
     }
@@ -198,6 +204,41 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         streamRequest.param = request.query.isEmpty ? "" : "?" + request.query
         streamRequest.tcUrl = "http://\(request.headers["Host"] ?? "")/\(app)"
         streamRequest.pageUrl = request.headers["Referer"] ?? ""
+        guard vhost.security.allows(.play, from: tcp.peerAddress) else {
+            log.warn(id, "security: \(tcp.peerAddress) may not play on vhost \(vhost.name); 403")
+            respond(status: 403, body: Array("forbidden\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+            return
+        }
+        let urls = vhost.hooks.urls(for: .onPlay)
+        guard !urls.isEmpty else {
+            attachPlayer(request, streamRequest: streamRequest, vhost: vhost, format: format)
+            return
+        }
+        // on_play decides; later requests on this connection wait meanwhile.
+        busy = true
+        server.hooks.call(.onPlay, hooks: vhost.hooks, body: hookBody(streamRequest, stop: false), contextId: id, loop: tcp.loop) { [self] verdict in
+            busy = false
+            guard !closed else { return }
+            guard verdict == .allowed else {
+                respond(status: 403, body: Array("forbidden by on_play\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+                return
+            }
+            attachPlayer(request, streamRequest: streamRequest, vhost: vhost, format: format)
+            serveQueued()
+        }
+    }
+
+    /// on_play / on_stop bodies for an HTTP player (SRS's fields).
+    private func hookBody(_ request: StreamRequest, stop: Bool) -> [(String, JSONValue)] {
+        var body: [(String, JSONValue)] = [("client_id", .number(id)), ("ip", .string(tcp.peerAddress)), ("vhost", .string(request.vhost)),
+                                           ("app", .string(request.app)), ("stream", .string(request.stream)), ("param", .string(request.param))]
+        if !stop { body.append(("pageUrl", .string(request.pageUrl))) }
+        return body
+    }
+
+    private func attachPlayer(_ request: HTTPRequest, streamRequest: StreamRequest, vhost: VhostConfig, format: RemuxMount.Format) {
+        let app = streamRequest.app
+        let stream = streamRequest.stream
         for _ in 0..<3 {
             let source = server.streams.fetchOrCreate(streamRequest, vhost: vhost, loop: tcp.loop)
             let framer: MediaFramer
@@ -227,6 +268,7 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             let fastCacheMs = format == .aac || format == .mp3 ? Int64(vhost.httpRemux.fastCache * 1000) : 0
             let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: framer, jitter: jitterMode, fastCacheMs: fastCacheMs)
             player = output
+            playing = (streamRequest, vhost)
             server.clients.update(id) { record in
                 record.kind = format == .flv ? .flvPlay : .httpPlay
                 record.vhost = vhost.name

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SRSConfig
 import SRSIO
@@ -44,13 +45,13 @@ public actor LiveSource {
     /// Counters for logs, the API and metrics.
     nonisolated let statistics = StreamStatistics()
     /// The tcUrl of the current or last publisher, for the API.
-    nonisolated let publisherInfo = LockedValue<(tcUrl: String, clientId: Int?)>(("", nil))
+    nonisolated let publisherInfo = LockedValue<PublisherInfo>(PublisherInfo())
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 
     init(
         id: Int, key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop],
-        registry: StreamRegistry, pool: BlockingPool
+        registry: StreamRegistry, pool: BlockingPool, hooks: HookCaller
     ) {
         self.id = id
         self.key = key
@@ -70,6 +71,23 @@ public actor LiveSource {
             let muxer = HLSMuxer(
                 config: config.hls, vhost: request.vhost, app: request.app, stream: request.stream, pool: pool,
                 contextId: { Server.serverContextId })
+            if !config.hooks.urls(for: .onHls).isEmpty {
+                let info = publisherInfo
+                let hooksConfig = config.hooks
+                muxer.segmentWritten = { notice in
+                    let publisher = info.withLock { $0 }
+                    let body: [(String, JSONValue)] = [
+                        ("client_id", .number(publisher.clientId ?? 0)), ("ip", .string(publisher.ip)), ("vhost", .string(request.vhost)),
+                        ("app", .string(request.app)), ("stream", .string(request.stream)), ("param", .string(publisher.param)),
+                        ("duration", .double(notice.duration)), ("cwd", .string(FileManager.default.currentDirectoryPath)),
+                        ("file", .string(notice.file)), ("url", .string(notice.url)), ("m3u8", .string(notice.m3u8)),
+                        ("m3u8_url", .string(notice.m3u8URL)), ("seq_no", .number(notice.sequence)),
+                    ]
+                    loop.queue.async {
+                        hooks.notify(.onHls, hooks: hooksConfig, body: body, contextId: publisher.clientId ?? Server.serverContextId, loop: loop)
+                    }
+                }
+            }
             hls = muxer
         }
         let ring = MessageRing(limits: LiveSource.ringLimits(config))
@@ -217,4 +235,12 @@ public actor LiveSource {
         guard let cached = message.kind == .video ? headers.videoSequenceHeader : headers.audioSequenceHeader else { return false }
         return cached.payload.elementsEqual(message.payload)
     }
+}
+
+/// Who publishes (or last published) a stream, for the API and callbacks.
+struct PublisherInfo: Sendable {
+    var tcUrl = ""
+    var clientId: Int?
+    var ip = ""
+    var param = ""
 }

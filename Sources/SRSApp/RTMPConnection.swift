@@ -25,6 +25,14 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     private var lastMediaAt: Int64 = 0
     private var closed = false
     private var headerScratch: [UInt8] = []
+    /// An admission callback (on_connect, on_publish, on_play) is running: reading is held and
+    /// the events that came with the same read wait here, in order.
+    private var awaitingVerdict = false
+    private var heldEvents: [RTMPServerEvent] = []
+    /// Whether connect was accepted (on_close is due).
+    private var connectAccepted = false
+    /// Relays of this client's publish (`forward`).
+    private var forwarders: [Forwarder] = []
 
     init(id: Int, tcp: TCPConnection, server: Server) {
         self.id = id
@@ -48,18 +56,68 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             close("protocol error")
             return
         }
-        for event in events {
-            handle(event)
-            if closed { return }
+        heldEvents += events
+        handleHeldEvents()
+        if let vhost, vhost.mrEnabled, case .publisher = role, !awaitingVerdict {
+            tcp.pauseReading(milliseconds: vhost.mrLatencyMs)
         }
+    }
+
+    /// Handles queued events until one starts an admission callback.
+    private func handleHeldEvents() {
+        var index = 0
+        while index < heldEvents.count && !awaitingVerdict && !closed {
+            handle(heldEvents[index])
+            index += 1
+        }
+        heldEvents.removeFirst(index)
+        if closed { return }
         if !mediaBatch.isEmpty, case .publisher(let source, _) = role {
             source.submit(mediaBatch)
             mediaBatch.removeAll(keepingCapacity: true)
         }
         flushSessionOutput()
-        if let vhost, vhost.mrEnabled, case .publisher = role {
-            tcp.pauseReading(milliseconds: vhost.mrLatencyMs)
+    }
+
+    /// Runs the vhost's callbacks for `event`; reading is held meanwhile. `decided` runs on the
+    /// loop with the verdict unless the client left; then the held events go on.
+    private func admit(_ event: HTTPHooksConfig.Event, vhost: VhostConfig, body: [(String, JSONValue)],
+                       decided: @escaping (HookVerdict) -> Void) {
+        guard !vhost.hooks.urls(for: event).isEmpty else {
+            decided(.allowed)
+            return
         }
+        awaitingVerdict = true
+        tcp.holdReading(true)
+        server.hooks.call(event, hooks: vhost.hooks, body: body, contextId: id, loop: tcp.loop) { [self] verdict in
+            awaitingVerdict = false
+            guard !closed else { return }
+            tcp.holdReading(false)
+            decided(verdict)
+            guard !closed else { return }
+            handleHeldEvents()
+        }
+    }
+
+    /// The common fields of callback bodies.
+    private func hookBody(_ request: StreamRequest, _ fields: [String]) -> [(String, JSONValue)] {
+        var body: [(String, JSONValue)] = [("client_id", .number(id)), ("ip", .string(tcp.peerAddress)), ("vhost", .string(request.vhost)),
+                                           ("app", .string(request.app))]
+        for field in fields {
+            switch field {
+            case "tcUrl": body.append(("tcUrl", .string(request.tcUrl)))
+            case "pageUrl": body.append(("pageUrl", .string(request.pageUrl)))
+            case "stream": body.append(("stream", .string(request.stream)))
+            case "param": body.append(("param", .string(request.param)))
+            default: break
+            }
+        }
+        return body
+    }
+
+    private func notify(_ event: HTTPHooksConfig.Event, _ body: [(String, JSONValue)]) {
+        guard let vhost, !vhost.hooks.urls(for: event).isEmpty else { return }
+        server.hooks.notify(event, hooks: vhost.hooks, body: body, contextId: id, loop: tcp.loop)
     }
 
     func connectionDidDrain(_ connection: TCPConnection) {
@@ -70,15 +128,22 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         closed = true
         switch role {
         case .publisher(let source, _):
+            stopForwarding()
             source.endPublish(clientId: id)
             log.trace(id, "unpublish stream \(source.key)")
+            notify(.onUnpublish, hookBody(request, ["stream", "param"]))
         case .player(let output):
             output.stop()
             log.trace(id, "stop playing \(output.source.key), sent \(output.messagesSent) messages")
+            notify(.onStop, hookBody(request, ["stream", "param"]))
         case .idle:
             break
         }
         role = .idle
+        if connectAccepted {
+            notify(.onClose, [("client_id", .number(id)), ("ip", .string(tcp.peerAddress)), ("vhost", .string(request.vhost)),
+                              ("send_bytes", .number(tcp.bytesSent)), ("recv_bytes", .number(tcp.bytesReceived)), ("app", .string(request.app))])
+        }
         server.connectionClosed(self, loop: tcp.loop)
         log.trace(id, "client \(tcp.peerAddress):\(tcp.peerPort) closed (\(reason)), recv=\(tcp.bytesReceived) send=\(tcp.bytesSent) bytes")
     }
@@ -142,9 +207,11 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             source.submit(mediaBatch)
             mediaBatch.removeAll()
         }
+        stopForwarding()
         source.endPublish(clientId: id)
         role = .idle
         log.trace(id, "unpublish stream \(source.key)")
+        notify(.onUnpublish, hookBody(request, ["stream", "param"]))
     }
 
     /// The vhost serving `request`; the request's vhost is then renamed to it, so that every
@@ -172,6 +239,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             return
         }
         self.vhost = vhost
+        self.request = request
         server.clients.update(id) { record in
             record.vhost = vhost.name
             record.app = request.app
@@ -179,8 +247,58 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             record.pageUrl = request.pageUrl
             record.swfUrl = request.swfUrl
         }
-        tcp.setNoDelay(vhost.tcpNodelay)
-        session.acceptConnect(chunkSize: vhost.chunkSize)
+        guard ReferConfig.allows(vhost.refer.all, pageUrl: request.pageUrl) else {
+            log.warn(id, "refer: pageUrl '\(request.pageUrl)' is not in \(vhost.refer.all ?? []); connect rejected")
+            session.rejectConnect("refer check failed for pageUrl \(request.pageUrl)")
+            close("refer rejected")
+            return
+        }
+        admit(.onConnect, vhost: vhost, body: hookBody(request, ["tcUrl", "pageUrl"])) { [self] verdict in
+            guard verdict == .allowed else {
+                if case .rejected(let why) = verdict { session.rejectConnect(why) }
+                close("connect rejected by on_connect")
+                return
+            }
+            connectAccepted = true
+            tcp.setNoDelay(vhost.tcpNodelay)
+            session.acceptConnect(chunkSize: vhost.chunkSize)
+        }
+    }
+
+    /// Starts a relay to each of the vhost's forward destinations.
+    private func startForwarding(_ source: LiveSource, request: StreamRequest, vhost: VhostConfig) {
+        for destination in vhost.forward.destinations {
+            let forwarder = Forwarder(destination: destination, source: source, request: request, vhost: vhost, loop: tcp.loop,
+                                      pool: server.blockingPool, contextId: id)
+            forwarders.append(forwarder)
+            forwarder.start()
+        }
+    }
+
+    private func stopForwarding() {
+        for forwarder in forwarders { forwarder.stop() }
+        forwarders.removeAll()
+    }
+
+    /// Security rules and the page-URL list for `action`; false (and the client answered and
+    /// closed) when they refuse.
+    private func passesAccessRules(_ action: SecurityConfig.Action, vhost: VhostConfig, streamId: UInt32) -> Bool {
+        let code = action == .publish ? "NetStream.Publish.Denied" : "NetStream.Play.Failed"
+        var refusal: String?
+        if !vhost.security.allows(action, from: tcp.peerAddress) {
+            refusal = "security: \(tcp.peerAddress) may not \(action.rawValue) on vhost \(vhost.name)"
+        } else if !ReferConfig.allows(action == .publish ? vhost.refer.publish : vhost.refer.play, pageUrl: request.pageUrl) {
+            refusal = "refer: pageUrl '\(request.pageUrl)' may not \(action.rawValue) on vhost \(vhost.name)"
+        }
+        guard let refusal else { return true }
+        log.warn(id, "\(refusal); rejected")
+        if action == .publish {
+            session.rejectPublish(streamId: streamId, code: code, description: refusal)
+        } else {
+            session.rejectPlay(streamId: streamId, code: code, description: refusal)
+        }
+        close("\(action.rawValue) denied")
+        return false
     }
 
     private func handlePublish(streamId: UInt32, request: StreamRequest, type: String) {
@@ -197,18 +315,33 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         }
         self.vhost = vhost
         self.request = request
+        guard passesAccessRules(.publish, vhost: vhost, streamId: streamId) else { return }
+        admit(.onPublish, vhost: vhost, body: hookBody(request, ["tcUrl", "stream", "param"])) { [self] verdict in
+            guard verdict == .allowed else {
+                if case .rejected(let why) = verdict {
+                    session.rejectPublish(streamId: streamId, code: "NetStream.Publish.Denied", description: why)
+                }
+                close("publish rejected by on_publish")
+                return
+            }
+            startPublishing(streamId: streamId, request: request, vhost: vhost, type: type)
+        }
+    }
+
+    private func startPublishing(streamId: UInt32, request: StreamRequest, vhost: VhostConfig, type: String) {
         for _ in 0..<3 {
             let source = server.streams.fetchOrCreate(request, vhost: vhost, loop: tcp.loop)
             switch source.tryPublish(clientId: id) {
             case .claimed:
                 role = .publisher(source, streamId: streamId)
-                source.publisherInfo.withLock { $0 = (request.tcUrl, id) }
+                source.publisherInfo.withLock { $0 = PublisherInfo(tcUrl: request.tcUrl, clientId: id, ip: tcp.peerAddress, param: request.param) }
                 let kind: ClientRecord.Kind = session.isFMLEPublisher ? .fmlePublish : .flashPublish
                 registerStream(request, kind: kind)
                 publishStartedAt = MonotonicClock.milliseconds()
                 lastMediaAt = 0
                 session.acceptPublish(streamId: streamId, streamName: request.stream)
                 log.trace(id, "publish \(source.key) type=\(type) from \(tcp.peerAddress), mr=\(vhost.mrEnabled)")
+                startForwarding(source, request: request, vhost: vhost)
                 return
             case .busy(let other):
                 log.error(id, "stream \(source.key) is already published by client \(other); rejecting")
@@ -236,6 +369,20 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         }
         self.vhost = vhost
         self.request = request
+        guard passesAccessRules(.play, vhost: vhost, streamId: streamId) else { return }
+        admit(.onPlay, vhost: vhost, body: hookBody(request, ["stream", "param", "pageUrl"])) { [self] verdict in
+            guard verdict == .allowed else {
+                if case .rejected(let why) = verdict {
+                    session.rejectPlay(streamId: streamId, code: "NetStream.Play.Failed", description: why)
+                }
+                close("play rejected by on_play")
+                return
+            }
+            startPlaying(streamId: streamId, request: request, vhost: vhost, start: start, duration: duration)
+        }
+    }
+
+    private func startPlaying(streamId: UInt32, request: StreamRequest, vhost: VhostConfig, start: Double, duration: Double) {
         for _ in 0..<3 {
             let source = server.streams.fetchOrCreate(request, vhost: vhost, loop: tcp.loop)
             guard source.attachPlayer() else { continue }
@@ -324,6 +471,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         guard !closed else { return }
         switch role {
         case .idle:
+            if awaitingVerdict { return }  // the callback has its own timeout
             if now - connectedAt > AppTuning.handshakeTimeoutMs && now - tcp.lastReceiveTime > AppTuning.handshakeTimeoutMs / 2 {
                 log.warn(id, "no publish or play within \(AppTuning.handshakeTimeoutMs) ms; closing")
                 close("idle timeout")

@@ -18,6 +18,8 @@ public final class Server: @unchecked Sendable {
     let metrics = MetricsExporter()
     /// Disk reads and other blocking work.
     let blockingPool = BlockingPool()
+    /// `http_hooks` calls.
+    let hooks: HookCaller
     /// This server's id in API answers (SRS reports its pid-based id).
     let serverId = Int(getpid())
     private let vhostIds = LockedValue<[String: Int]>([:])
@@ -36,7 +38,8 @@ public final class Server: @unchecked Sendable {
     public init(config: ServerConfig, loopCount: Int? = nil) {
         currentConfig = LockedValue(config)
         group = EventLoopGroup(count: loopCount)
-        streams = StreamRegistry(loops: group.loops, pool: blockingPool)
+        hooks = HookCaller(pool: blockingPool)
+        streams = StreamRegistry(loops: group.loops, pool: blockingPool, hooks: hooks)
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)
         loopContexts = group.loops.map { LoopContext(loop: $0, server: self) }
         for context in loopContexts { context.start() }

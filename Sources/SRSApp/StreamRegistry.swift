@@ -11,15 +11,17 @@ public final class StreamRegistry: Sendable {
     private let nextId = Atomic<Int>(1000)
 
     private let pool: BlockingPool
+    private let hooks: HookCaller
     /// Disconnects a client by id (set by the server).
     private let kicker = LockedValue<(@Sendable (Int) -> Void)?>(nil)
 
     func setKicker(_ kick: @escaping @Sendable (Int) -> Void) { kicker.withLock { $0 = kick } }
     func kick(_ clientId: Int) { kicker.withLock { $0 }?(clientId) }
 
-    init(loops: [EventLoop], pool: BlockingPool) {
+    init(loops: [EventLoop], pool: BlockingPool, hooks: HookCaller) {
         self.loops = loops
         self.pool = pool
+        self.hooks = hooks
     }
 
     /// The source for `request`, created on `loop` when missing.
@@ -27,7 +29,7 @@ public final class StreamRegistry: Sendable {
         let key = request.streamKey
         return sources.withLock { sources in
             if let source = sources[key] { return source }
-            let source = LiveSource(id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self, pool: pool)
+            let source = LiveSource(id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self, pool: pool, hooks: hooks)
             sources[key] = source
             return source
         }

@@ -135,7 +135,7 @@ public enum ConfigSchema {
         "cluster": .block(DirectiveRule.leaves([
             "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode", "coworkers", "origin_cluster",
         ])),
-        "forward": .leafOrBlock(DirectiveRule.leaves(["enabled", "destination", "backend"])),
+        "forward": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "destination"]).adding(DirectiveRule.leaves(["backend"])), implemented: true),
         "refer": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "all", "publish", "play"]), implemented: true),
         "security": .block(DirectiveRule.implementedLeaves(["enabled", "allow", "deny"]), implemented: true),
         "dvr": .block(DirectiveRule.leaves([

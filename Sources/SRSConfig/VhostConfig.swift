@@ -64,6 +64,8 @@ public struct VhostConfig: Sendable, Equatable {
     public var security = SecurityConfig()
     /// `refer`, `refer_publish`, `refer_play` or `refer { }`: pageUrl domain lists.
     public var refer = ReferConfig()
+    /// `forward`: relay every publish to other servers.
+    public var forward = ForwardConfig()
 
     /// A vhost with every default, as if the config said `vhost NAME { }`.
     public init(name: String) {
@@ -134,5 +136,6 @@ public struct VhostConfig: Sendable, Equatable {
         }
         security = try SecurityConfig(block: securityBlocks.first, context: context)
         refer = try ReferConfig(reader: reader, block: block.child("refer"))
+        forward = try ForwardConfig(reader: reader, block: block.child("forward"))
     }
 }

@@ -85,6 +85,7 @@ public final class TCPConnection: @unchecked Sendable {
     private var writeSourceActivated = false
     private var writeSourceSuspended = false
     private var readSuspended = false
+    private var readHeld = false
     private var liveSources = 0
     private var started = false
 
@@ -170,13 +171,29 @@ public final class TCPConnection: @unchecked Sendable {
         }
     }
 
+    /// Stops reading until `holdReading(false)` (a client waiting for an HTTP callback's
+    /// verdict sends nothing more to its session meanwhile). Call on the loop.
+    public func holdReading(_ hold: Bool) {
+        guard !isClosed, let source = readSource, hold != readHeld else { return }
+        readHeld = hold
+        if hold {
+            if !readSuspended {
+                readSuspended = true
+                source.suspend()
+            }
+        } else if readSuspended {
+            readSuspended = false
+            source.resume()
+        }
+    }
+
     /// Stops reading for `milliseconds` (merged read: fewer, larger reads).
     public func pauseReading(milliseconds: Int) {
         guard !isClosed, !readSuspended, let source = readSource else { return }
         readSuspended = true
         source.suspend()
         queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
-            guard readSuspended, let source = readSource else { return }
+            guard readSuspended, !readHeld, let source = readSource else { return }
             readSuspended = false
             source.resume()
         }

@@ -73,7 +73,7 @@ final class ConfFilesTests: XCTestCase {
 
     func testFullConfShowsDefaultsInBothShapes() throws {
         let config = try load("full.conf")
-        XCTAssertEqual(config.vhosts.map(\.name), ["__defaultVhost__", "srs3.example.com", "unimplemented.example.com"])
+        XCTAssertEqual(config.vhosts.map(\.name), ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "unimplemented.example.com"])
         let flat = try XCTUnwrap(config.vhost(named: "__defaultVhost__"))
         let blocks = try XCTUnwrap(config.vhost(named: "srs3.example.com"))
         var defaults = typedSettings(VhostConfig(name: "x"))
@@ -81,6 +81,11 @@ final class ConfFilesTests: XCTestCase {
         defaults["chunkSize"] = String(describing: Int?.some(60000))
         XCTAssertEqual(typedSettings(flat), defaults)
         XCTAssertEqual(config.vhost(named: "unimplemented.example.com")?.enabled, false)
+        let access = try XCTUnwrap(config.vhost(named: "callbacks.example.com"))
+        XCTAssertTrue(access.security.enabled)
+        XCTAssertEqual(access.hooks.urls(for: .onConnect).count, 2)
+        XCTAssertEqual(access.refer.play, ["github.com"])
+        XCTAssertEqual(access.forward.destinations.map(\.description), ["127.0.0.1:19350", "127.0.0.1:19351"])
         XCTAssertEqual(config.pidFile, "./objs/srs.pid")
         XCTAssertEqual(config.chunkSize, 60000)
         XCTAssertEqual(config.logLevel, .trace)

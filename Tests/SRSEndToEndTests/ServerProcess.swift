@@ -38,8 +38,9 @@ final class ServerProcess {
 
     /// Starts `srs` with a config made of the standard head (foreground, console log, the port)
     /// and `body` (vhosts and more; a default vhost when empty). Waits until it accepts.
-    init(body: String = "vhost __defaultVhost__ { }", head: String = "") throws {
-        port = Self.freePort()
+    /// `port`: a given RTMP port (a restart on the same port), else a free one.
+    init(body: String = "vhost __defaultVhost__ { }", head: String = "", port: Int? = nil) throws {
+        self.port = port ?? Self.freePort()
         directory = NSTemporaryDirectory() + "swiftsrs-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/srs.conf"
@@ -48,7 +49,7 @@ final class ServerProcess {
             daemon off;
             srs_log_tank console;
             srs_log_level trace;
-            listen \(port);
+            listen \(self.port);
             pid \(directory)/srs.pid;
             pithy_print_ms 1000;
             \(head)
@@ -69,10 +70,10 @@ final class ServerProcess {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             if !process.isRunning { throw TestFailure("srs exited at start: \(log)") }
-            if Self.canConnect(port: port) { return }
+            if Self.canConnect(port: self.port) { return }
             usleep(50_000)
         }
-        throw TestFailure("srs did not accept on port \(port) within 15 s: \(log)")
+        throw TestFailure("srs did not accept on port \(self.port) within 15 s: \(log)")
     }
 
     var isRunning: Bool { process.isRunning }

@@ -1,0 +1,159 @@
+import Dispatch
+import SRSConfig
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// Relays one published stream to one destination (`forward`): an RTMP publish client of the
+/// destination that reads the stream's ring as a player does. After a failure it reconnects
+/// with backoff (`AppTuning.forwardRetryMinMs` doubling to `forwardRetryMaxMs`); each new
+/// connection starts from the GOP cache, so metadata and sequence headers are sent again.
+/// Confined to its loop (the publisher's).
+final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
+    let destination: UpstreamAddress
+    private let source: LiveSource
+    private let url: String
+    private let loop: EventLoop
+    private let pool: BlockingPool
+    private let contextId: Int
+    private let jitter: JitterMode
+    private var tcp: TCPConnection?
+    private var session: RTMPClientSession?
+    private var output: PlayerOutput?
+    private var stopped = false
+    private var retryDelayMs = AppTuning.forwardRetryMinMs
+    private var connectedAt: Int64 = 0
+
+    init(destination: UpstreamAddress, source: LiveSource, request: StreamRequest, vhost: VhostConfig, loop: EventLoop,
+         pool: BlockingPool, contextId: Int) {
+        self.destination = destination
+        self.source = source
+        self.loop = loop
+        self.pool = pool
+        self.contextId = contextId
+        jitter = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
+        let vhostParam = request.vhost == VhostConfig.defaultVhostName ? "" : "?vhost=\(request.vhost)"
+        url = "rtmp://\(destination)/\(request.app)\(vhostParam)/\(request.stream)"
+    }
+
+    /// Starts relaying. Call on the loop.
+    func start() {
+        log.trace(contextId, "forward \(source.key) to \(url)")
+        connect()
+    }
+
+    /// Stops for good. Call on the loop.
+    func stop() {
+        stopped = true
+        teardown("forward stopped")
+    }
+
+    private func connect() {
+        guard !stopped else { return }
+        let host = destination.host
+        let port = destination.port
+        pool.run({ HostResolver.resolve(host) }, on: loop) { [self] address in
+            guard !stopped else { return }
+            guard let address else {
+                retry("cannot resolve \(host)")
+                return
+            }
+            do {
+                let connection = try TCPConnection.connect(host: address, port: port, loop: loop)
+                guard let session = RTMPClientSession(url: url, mode: .publish) else {
+                    log.error(contextId, "forward: bad URL \(url)")
+                    stopped = true
+                    return
+                }
+                tcp = connection
+                self.session = session
+                connectedAt = MonotonicClock.milliseconds()
+                connection.start(delegate: self)
+                connection.send(session.start())
+            } catch {
+                retry("\(error)")
+            }
+        }
+    }
+
+    private func retry(_ why: String) {
+        guard !stopped else { return }
+        let delay = retryDelayMs
+        retryDelayMs = min(retryDelayMs * 2, AppTuning.forwardRetryMaxMs)
+        log.warn(contextId, "forward \(source.key) to \(destination): \(why); retry in \(delay) ms")
+        loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in connect() }
+    }
+
+    private func teardown(_ reason: String) {
+        if let output {
+            output.stop()
+            self.output = nil
+        }
+        tcp?.close(.local(reason))
+        tcp = nil
+        session = nil
+    }
+
+    // MARK: TCPConnectionDelegate
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        guard connection === tcp, let session else { return }
+        let events: [RTMPClientSession.Event]
+        do {
+            events = try session.receive(bytes)
+        } catch {
+            connection.close(.local("protocol error from the destination: \(error.context)"))
+            return
+        }
+        for event in events {
+            switch event {
+            case .started:
+                guard source.attachPlayer() else {
+                    connection.close(.local("stream gone"))
+                    return
+                }
+                log.trace(contextId, "forward \(source.key) to \(destination) publishing")
+                let output = PlayerOutput(source: source, tcp: connection, contextId: contextId, framer: self, jitter: jitter)
+                self.output = output
+                output.start()
+            case .status(let code, let level, let description):
+                if level == "error" {
+                    connection.close(.local("destination refused: \(code) \(description)"))
+                    return
+                }
+            case .connected, .media:
+                break
+            }
+        }
+        if session.hasOutput { connection.send(session.takeOutput()) }
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {
+        output?.flush()
+    }
+
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+        guard connection === tcp else { return }
+        tcp = nil
+        session = nil
+        if let output {
+            output.stop()
+            self.output = nil
+        }
+        // A connection that published for a while starts the backoff over.
+        if MonotonicClock.milliseconds() - connectedAt > AppTuning.forwardStableMs { retryDelayMs = AppTuning.forwardRetryMinMs }
+        retry("connection \(reason)")
+    }
+
+    // MARK: MediaFramer
+
+    /// The batch as RTMP messages of the publish session (chunked at its chunk size).
+    func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
+        guard let session else { return [] }
+        for message in batch {
+            let timestamp = jitter.correct(message.timestamp, kind: message.kind)
+            session.publish(RTMPMessage(typeId: message.kind.rawValue, timestamp: timestamp, payload: Array(message.payload)))
+        }
+        return [ByteStore(session.takeOutput()).piece]
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import SRSConfig
+import SRSHTTP
+import SRSIO
+
+/// What a chain of callbacks decided.
+enum HookVerdict: Sendable, Equatable {
+    case allowed
+    case rejected(String)
+}
+
+/// Calls `http_hooks` URLs: a JSON POST per URL, in order, each bounded by the vhost's
+/// `timeout`, on the caller's loop without ever blocking it (non-blocking connect, Dispatch
+/// sources, a timer). Names that are not IP literals are resolved on the blocking pool.
+///
+/// Outcomes of one call: HTTP 200 with `0` or `{"code":0}` passes; HTTP 200 with anything
+/// else, or a 4xx, is a rejection; no connection, a timeout, a 5xx or a cut answer is a
+/// failure, which rejects unless `fail_open on`.
+final class HookCaller: Sendable {
+    private let pool: BlockingPool
+
+    init(pool: BlockingPool) {
+        self.pool = pool
+    }
+
+    /// Calls every URL of `event` in order; `completion` runs on `loop` once one rejects or all
+    /// passed. With no URLs it runs at once with `.allowed`.
+    func call(_ event: HTTPHooksConfig.Event, hooks: HTTPHooksConfig, body: [(String, JSONValue)], contextId: Int,
+              loop: EventLoop, completion: @escaping (HookVerdict) -> Void) {
+        let urls = hooks.urls(for: event)
+        guard !urls.isEmpty else {
+            completion(.allowed)
+            return
+        }
+        let payload = Array(JSONValue.object([("action", .string(event.rawValue))] + body).serialized.utf8)
+        callNext(urls[...], event: event, hooks: hooks, payload: payload, contextId: contextId, loop: loop, completion: completion)
+    }
+
+    /// Fire-and-forget notification (on_close, on_unpublish, on_stop, on_hls): logged only.
+    func notify(_ event: HTTPHooksConfig.Event, hooks: HTTPHooksConfig, body: [(String, JSONValue)], contextId: Int, loop: EventLoop) {
+        call(event, hooks: hooks, body: body, contextId: contextId, loop: loop) { _ in }
+    }
+
+    private func callNext(_ urls: ArraySlice<String>, event: HTTPHooksConfig.Event, hooks: HTTPHooksConfig, payload: [UInt8],
+                          contextId: Int, loop: EventLoop, completion: @escaping (HookVerdict) -> Void) {
+        guard let url = urls.first else {
+            completion(.allowed)
+            return
+        }
+        let started = MonotonicClock.milliseconds()
+        HookRequest.start(url: url, payload: payload, timeoutMs: hooks.timeoutMs, loop: loop, pool: pool) { [self] outcome in
+            let took = MonotonicClock.milliseconds() - started
+            switch outcome {
+            case .passed:
+                log.trace(contextId, "\(event.rawValue) \(url) passed in \(took) ms")
+                callNext(urls.dropFirst(), event: event, hooks: hooks, payload: payload, contextId: contextId, loop: loop, completion: completion)
+            case .rejected(let why):
+                log.warn(contextId, "\(event.rawValue) \(url) rejected the client in \(took) ms: \(why)")
+                completion(.rejected("\(event.rawValue) rejected: \(why)"))
+            case .failed(let why):
+                if hooks.failOpen || !event.decidesAdmission {
+                    log.warn(contextId, "\(event.rawValue) \(url) failed after \(took) ms: \(why)\(event.decidesAdmission ? "; fail_open: admitted" : "")")
+                    callNext(urls.dropFirst(), event: event, hooks: hooks, payload: payload, contextId: contextId, loop: loop, completion: completion)
+                } else {
+                    log.warn(contextId, "\(event.rawValue) \(url) failed after \(took) ms: \(why); client rejected")
+                    completion(.rejected("\(event.rawValue) failed: \(why)"))
+                }
+            }
+        }
+    }
+}
+
+/// One callback POST, confined to its loop.
+private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
+    enum Outcome {
+        case passed
+        case rejected(String)
+        case failed(String)
+    }
+
+    private let loop: EventLoop
+    private let request: [UInt8]
+    private var completion: ((Outcome) -> Void)?
+    private var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)
+    private var tcp: TCPConnection?
+
+    private init(loop: EventLoop, request: [UInt8], completion: @escaping (Outcome) -> Void) {
+        self.loop = loop
+        self.request = request
+        self.completion = completion
+    }
+
+    /// Starts the call; `completion` runs once, on `loop`.
+    static func start(url: String, payload: [UInt8], timeoutMs: Int, loop: EventLoop, pool: BlockingPool,
+                      completion: @escaping (Outcome) -> Void) {
+        guard let target = HookURL(url) else {
+            completion(.failed("bad URL \(url)"))
+            return
+        }
+        let head = "POST \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(payload.count)\r\nConnection: close\r\nUser-Agent: \(ServerVersion.name)/\(ServerVersion.version)\r\n\r\n"
+        let call = HookRequest(loop: loop, request: Array(head.utf8) + payload, completion: completion)
+        let box = UncheckedBox(call)
+        loop.queue.asyncAfter(deadline: .now() + .milliseconds(timeoutMs)) {
+            box.value.finish(.failed("no answer within \(timeoutMs) ms"))
+        }
+        if target.isNumeric {
+            call.connect(host: target.host, port: target.port)
+        } else {
+            // getaddrinfo blocks: resolve on the pool, then connect from the loop.
+            let host = target.host
+            pool.run({ HostResolver.resolve(host) }, on: loop) { address in
+                guard let address else {
+                    box.value.finish(.failed("cannot resolve \(host)"))
+                    return
+                }
+                box.value.connect(host: address, port: target.port)
+            }
+        }
+    }
+
+    private func connect(host: String, port: Int) {
+        guard completion != nil else { return }
+        do {
+            let connection = try TCPConnection.connect(host: host, port: port, loop: loop)
+            tcp = connection
+            connection.start(delegate: self)
+            connection.send(request)
+        } catch {
+            finish(.failed("connect to \(host):\(port): \(error)"))
+        }
+    }
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        parser.append(bytes)
+        do {
+            if let response = try parser.next() { finish(Self.judge(response)) }
+        } catch {
+            finish(.failed("bad answer: \(error.reason)"))
+        }
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {}
+
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+        tcp = nil
+        guard completion != nil else { return }
+        do {
+            if let response = try parser.finish() {
+                finish(Self.judge(response))
+                return
+            }
+            finish(.failed("connection \(reason) before an answer"))
+        } catch {
+            finish(.failed("bad answer: \(error.reason)"))
+        }
+    }
+
+    private func finish(_ outcome: Outcome) {
+        guard let completion else { return }
+        self.completion = nil
+        tcp?.close(.local("callback done"))
+        tcp = nil
+        completion(outcome)
+    }
+
+    /// SRS's success rule: HTTP 200 and a body of `0` or a JSON object with `"code":0`.
+    static func judge(_ response: HTTPResponse) -> Outcome {
+        let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        switch response.status {
+        case 200:
+            break
+        case 500...599:
+            return .failed("HTTP \(response.status)")
+        default:
+            return .rejected("HTTP \(response.status)")
+        }
+        if text == "0" { return .passed }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            return .failed("answer is neither 0 nor a JSON object: '\(text.prefix(64))'")
+        }
+        guard let code = object["code"] as? Int else {
+            return .failed("answer has no integer code: '\(text.prefix(64))'")
+        }
+        return code == 0 ? .passed : .rejected("code \(code)")
+    }
+}
+
+/// host, port and path of an `http://` callback URL.
+struct HookURL {
+    var host: String
+    var port: Int
+    var path: String
+
+    init?(_ text: String) {
+        guard text.hasPrefix("http://") else { return nil }
+        let rest = text.dropFirst(7)
+        let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var authority = rest[..<slash]
+        path = slash < rest.endIndex ? String(rest[slash...]) : "/"
+        if path.hasPrefix("?") { path = "/" + path }
+        port = 80
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let value = Int(after.dropFirst()), (1...65535).contains(value) else { return nil }
+                port = value
+            }
+        } else {
+            if let colon = authority.lastIndex(of: ":") {
+                guard let value = Int(authority[authority.index(after: colon)...]), (1...65535).contains(value) else { return nil }
+                port = value
+                authority = authority[..<colon]
+            }
+            host = String(authority)
+        }
+        guard !host.isEmpty else { return nil }
+    }
+
+    var isNumeric: Bool { HostResolver.isNumeric(host) }
+    var hostHeader: String { (host.contains(":") ? "[\(host)]" : host) + (port == 80 ? "" : ":\(port)") }
+}
+
+/// Hands a loop-confined object to a closure that runs on its loop.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
