@@ -40,6 +40,15 @@ public enum AppTuning {
     public static let forwardRetryMaxMs = 30_000
     /// A forward connection that lasted this long resets the backoff.
     public static let forwardStableMs: Int64 = 10_000
+    /// An edge keeps pulling a stream this long after its last player left, so a player that
+    /// reconnects (or the next one of a playlist) finds it warm.
+    public static let edgeIdleGraceMs: Int64 = 3000
+    /// Once every origin failed in a row, an edge waits this long before the next round,
+    /// doubling up to `edgeRetryMaxMs` (SRS: a fixed 3 s).
+    public static let edgeRetryMinMs = 1000
+    public static let edgeRetryMaxMs = 30_000
+    /// How long the origin may take to judge a client's connect (token_traverse).
+    public static let edgeTokenTimeoutMs = 10_000
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
 }

@@ -4,15 +4,23 @@ import SRSIO
 import SRSKernel
 import SRSRTMP
 
-/// Relays one published stream to one destination (`forward`): an RTMP publish client of the
-/// destination that reads the stream's ring as a player does. After a failure it reconnects
-/// with backoff (`AppTuning.forwardRetryMinMs` doubling to `forwardRetryMaxMs`); each new
-/// connection starts from the GOP cache, so metadata and sequence headers are sent again.
-/// Confined to its loop (the publisher's).
+/// Relays one published stream upstream: to a `forward` destination, or from an edge to its
+/// origins. An RTMP publish client that reads the stream's ring as a player does. After a
+/// failure it moves to the next destination of its list (an edge's next origin) and
+/// reconnects with backoff (`AppTuning.forwardRetryMinMs` doubling to `forwardRetryMaxMs`);
+/// each new connection starts from the GOP cache, so metadata and sequence headers are sent
+/// again. Confined to its loop (the publisher's).
 final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
-    let destination: UpstreamAddress
+    private let destinations: [UpstreamAddress]
+    private var index = 0
+    private var destination: UpstreamAddress { destinations[index] }
     private let source: LiveSource
-    private let url: String
+    private let request: StreamRequest
+    private let upstreamVhost: String
+    private var url: String {
+        let vhostParam = upstreamVhost == VhostConfig.defaultVhostName ? "" : "?vhost=\(upstreamVhost)"
+        return "rtmp://\(destination)/\(request.app)\(vhostParam)/\(request.stream)"
+    }
     private let loop: EventLoop
     private let pool: BlockingPool
     private let contextId: Int
@@ -24,16 +32,18 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
     private var retryDelayMs = AppTuning.forwardRetryMinMs
     private var connectedAt: Int64 = 0
 
-    init(destination: UpstreamAddress, source: LiveSource, request: StreamRequest, vhost: VhostConfig, loop: EventLoop,
-         pool: BlockingPool, contextId: Int) {
-        self.destination = destination
+    /// `upstreamVhost`: the vhost asked for upstream (`?vhost=`, left out for the default one).
+    init(destinations: [UpstreamAddress], upstreamVhost: String, source: LiveSource, request: StreamRequest, vhost: VhostConfig,
+         loop: EventLoop, pool: BlockingPool, contextId: Int) {
+        precondition(!destinations.isEmpty)
+        self.destinations = destinations
+        self.upstreamVhost = upstreamVhost
+        self.request = request
         self.source = source
         self.loop = loop
         self.pool = pool
         self.contextId = contextId
         jitter = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
-        let vhostParam = request.vhost == VhostConfig.defaultVhostName ? "" : "?vhost=\(request.vhost)"
-        url = "rtmp://\(destination)/\(request.app)\(vhostParam)/\(request.stream)"
     }
 
     /// Starts relaying. Call on the loop.
@@ -80,7 +90,9 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
         guard !stopped else { return }
         let delay = retryDelayMs
         retryDelayMs = min(retryDelayMs * 2, AppTuning.forwardRetryMaxMs)
-        log.warn(contextId, "forward \(source.key) to \(destination): \(why); retry in \(delay) ms")
+        let failed = destination
+        index = (index + 1) % destinations.count
+        log.warn(contextId, "forward \(source.key) to \(failed): \(why); retry \(destination) in \(delay) ms")
         loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in connect() }
     }
 

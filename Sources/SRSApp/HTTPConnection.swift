@@ -284,6 +284,7 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
                 return
             }
             output.start()
+            if vhost.edge.isEdge { server.edge.ensurePull(source, request: streamRequest, vhost: vhost, makeId: server.newContextId) }
             return
         }
         close("stream registry contention")

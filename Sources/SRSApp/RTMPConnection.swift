@@ -87,9 +87,16 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             decided(.allowed)
             return
         }
+        hold(until: { [self] answer in
+            server.hooks.call(event, hooks: vhost.hooks, body: body, contextId: id, loop: tcp.loop, completion: answer)
+        }, decided: decided)
+    }
+
+    /// Holds the client (reading and later events) until `check` answers on the loop.
+    private func hold(until check: (@escaping (HookVerdict) -> Void) -> Void, decided: @escaping (HookVerdict) -> Void) {
         awaitingVerdict = true
         tcp.holdReading(true)
-        server.hooks.call(event, hooks: vhost.hooks, body: body, contextId: id, loop: tcp.loop) { [self] verdict in
+        check { [self] verdict in
             awaitingVerdict = false
             guard !closed else { return }
             tcp.holdReading(false)
@@ -253,6 +260,28 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             close("refer rejected")
             return
         }
+        if vhost.edge.isEdge && vhost.edge.tokenTraverse {
+            log.trace(id, "edge token_traverse: asking the origin about tcUrl=\(request.tcUrl)")
+            hold(until: { [self] answer in
+                EdgeTokenCheck.run(request, origins: vhost.edge.origins, loop: tcp.loop, pool: server.blockingPool, completion: answer)
+            }, decided: { [self] verdict in
+                guard verdict == .allowed else {
+                    if case .rejected(let why) = verdict {
+                        log.warn(id, why)
+                        session.rejectConnect(why)
+                    }
+                    close("connect rejected by the origin")
+                    return
+                }
+                connectHooks(request, vhost: vhost)
+            })
+        } else {
+            connectHooks(request, vhost: vhost)
+        }
+    }
+
+    /// on_connect, then the connect is accepted.
+    private func connectHooks(_ request: StreamRequest, vhost: VhostConfig) {
         admit(.onConnect, vhost: vhost, body: hookBody(request, ["tcUrl", "pageUrl"])) { [self] verdict in
             guard verdict == .allowed else {
                 if case .rejected(let why) = verdict { session.rejectConnect(why) }
@@ -267,9 +296,12 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
 
     /// Starts a relay to each of the vhost's forward destinations.
     private func startForwarding(_ source: LiveSource, request: StreamRequest, vhost: VhostConfig) {
-        for destination in vhost.forward.destinations {
-            let forwarder = Forwarder(destination: destination, source: source, request: request, vhost: vhost, loop: tcp.loop,
-                                      pool: server.blockingPool, contextId: id)
+        // An edge pushes its publishers to the origins (one connection, next origin on failure).
+        let upstreams: [[UpstreamAddress]] = vhost.edge.isEdge ? [vhost.edge.origins] : vhost.forward.destinations.map { [$0] }
+        let upstreamVhost = vhost.edge.isEdge ? vhost.edge.upstreamVhost ?? request.vhost : request.vhost
+        for destinations in upstreams {
+            let forwarder = Forwarder(destinations: destinations, upstreamVhost: upstreamVhost, source: source, request: request, vhost: vhost,
+                                      loop: tcp.loop, pool: server.blockingPool, contextId: id)
             forwarders.append(forwarder)
             forwarder.start()
         }
@@ -396,6 +428,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             flushSessionOutput()
             log.trace(id, "play \(source.key) start=\(Int(start)) duration=\(Int(duration)) from \(tcp.peerAddress), mw=\(vhost.minLatency ? 0 : vhost.mwLatencyMs)ms")
             output.start()
+            if vhost.edge.isEdge { server.edge.ensurePull(source, request: request, vhost: vhost, makeId: server.newContextId) }
             return
         }
         close("stream registry contention")

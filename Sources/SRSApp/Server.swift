@@ -20,6 +20,8 @@ public final class Server: @unchecked Sendable {
     let blockingPool = BlockingPool()
     /// `http_hooks` calls.
     let hooks: HookCaller
+    /// Edge vhosts' pulls from their origins.
+    let edge: EdgeCluster
     /// This server's id in API answers (SRS reports its pid-based id).
     let serverId = Int(getpid())
     private let vhostIds = LockedValue<[String: Int]>([:])
@@ -39,6 +41,7 @@ public final class Server: @unchecked Sendable {
         currentConfig = LockedValue(config)
         group = EventLoopGroup(count: loopCount)
         hooks = HookCaller(pool: blockingPool)
+        edge = EdgeCluster(pool: blockingPool)
         streams = StreamRegistry(loops: group.loops, pool: blockingPool, hooks: hooks)
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)
         loopContexts = group.loops.map { LoopContext(loop: $0, server: self) }

@@ -127,14 +127,13 @@ public enum ConfigSchema {
         "send_min_interval", "reduce_sequence_header", "time_jitter", "atc",
         "publish_1stpkt_timeout", "publish_normal_timeout", "parse_sps",
     ]).adding(DirectiveRule.leaves([
-        "mix_correct", "atc_auto", "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode",
-    ])).adding(DirectiveRule.implementedLeaves(["refer_publish", "refer_play"])).adding([
+        "mix_correct", "atc_auto", "debug_srs_upnode",
+    ])).adding(DirectiveRule.implementedLeaves(["refer_publish", "refer_play", "mode", "origin", "token_traverse", "vhost"])).adding([
         "mr": .block(DirectiveRule.implementedLeaves(["enabled", "latency"]), implemented: true),
         "play": play,
         "publish": publish,
-        "cluster": .block(DirectiveRule.leaves([
-            "mode", "origin", "token_traverse", "vhost", "debug_srs_upnode", "coworkers", "origin_cluster",
-        ])),
+        "cluster": .block(DirectiveRule.implementedLeaves(["mode", "origin", "token_traverse", "vhost"])
+            .adding(DirectiveRule.leaves(["debug_srs_upnode", "coworkers", "origin_cluster"])), implemented: true),
         "forward": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "destination"]).adding(DirectiveRule.leaves(["backend"])), implemented: true),
         "refer": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "all", "publish", "play"]), implemented: true),
         "security": .block(DirectiveRule.implementedLeaves(["enabled", "allow", "deny"]), implemented: true),

@@ -66,6 +66,8 @@ public struct VhostConfig: Sendable, Equatable {
     public var refer = ReferConfig()
     /// `forward`: relay every publish to other servers.
     public var forward = ForwardConfig()
+    /// `mode remote` and its origins: this vhost is an edge.
+    public var edge = EdgeConfig()
 
     /// A vhost with every default, as if the config said `vhost NAME { }`.
     public init(name: String) {
@@ -137,5 +139,6 @@ public struct VhostConfig: Sendable, Equatable {
         security = try SecurityConfig(block: securityBlocks.first, context: context)
         refer = try ReferConfig(reader: reader, block: block.child("refer"))
         forward = try ForwardConfig(reader: reader, block: block.child("forward"))
+        edge = try EdgeConfig(reader: reader, vhostName: name)
     }
 }

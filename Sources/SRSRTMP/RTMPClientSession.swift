@@ -25,6 +25,9 @@ public final class RTMPClientSession {
     public let streamName: String
     /// Our chunk size for publishing (announced with Set Chunk Size).
     public let outChunkSize: Int
+    /// pageUrl and swfUrl sent in connect when set (an edge passing its client's on).
+    public var pageUrl: String?
+    public var swfUrl: String?
 
     private enum Phase { case waitingS0S1S2, connecting, creatingStream, starting, started }
     private var phase = Phase.waitingS0S1S2
@@ -135,7 +138,7 @@ public final class RTMPClientSession {
             AMF0Property("audioCodecs", 4071),
             AMF0Property("videoCodecs", 252),
             AMF0Property("videoFunction", 1),
-        ])
+        ] + [("pageUrl", pageUrl), ("swfUrl", swfUrl)].compactMap { name, value in value.map { AMF0Property(name, .string($0)) } })
         send(.command(["connect", 1, object]))
     }
 

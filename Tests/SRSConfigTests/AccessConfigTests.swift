@@ -86,4 +86,32 @@ final class AccessConfigTests: XCTestCase {
         XCTAssertFalse(ReferConfig.allows(["china.com"], pageUrl: ""))
         XCTAssertTrue(ReferConfig.allows(["a.com", "b.com"], pageUrl: "http://x.b.com/"))
     }
+
+    func testEdgeBothShapes() throws {
+        let flat = try vhost("mode remote; origin 127.0.0.1:1935 origin.b:19350 [::1]:1936; token_traverse on; vhost up.com;").edge
+        XCTAssertTrue(flat.isEdge)
+        XCTAssertEqual(flat.origins.map(\.description), ["127.0.0.1:1935", "origin.b:19350", "[::1]:1936"])
+        XCTAssertTrue(flat.tokenTraverse)
+        XCTAssertEqual(flat.upstreamVhost, "up.com")
+        let block = try vhost("cluster { mode remote; origin 127.0.0.1:1935 origin.b:19350 [::1]:1936; token_traverse on; vhost up.com; }").edge
+        XCTAssertEqual(block, flat)
+        XCTAssertEqual(try vhost("origin 127.0.0.1;").edge.origins.first?.port, 1935, "the port defaults to 1935")
+        XCTAssertFalse(try vhost("").edge.isEdge)
+        let missing = try XCTUnwrap(configError { _ = try self.vhost("mode remote;") })
+        XCTAssertTrue(missing.message.contains("needs at least one origin"), missing.description)
+        let bad = try XCTUnwrap(configError { _ = try self.vhost("mode remote; origin 127.0.0.1:99999;") })
+        XCTAssertEqual(bad.directive, "origin")
+        let mode = try XCTUnwrap(configError { _ = try self.vhost("mode edge;") })
+        XCTAssertTrue(mode.message.contains("local or remote"))
+    }
+
+    func testForwardBothShapes() throws {
+        let flat = try vhost("forward 127.0.0.1:19350 10.0.0.1;").forward
+        XCTAssertEqual(flat.destinations, [UpstreamAddress(host: "127.0.0.1", port: 19350), UpstreamAddress(host: "10.0.0.1")])
+        let block = try vhost("forward { enabled on; destination 127.0.0.1:19350 10.0.0.1; }").forward
+        XCTAssertEqual(block, flat)
+        XCTAssertEqual(try vhost("forward { enabled off; destination 127.0.0.1:19350; }").forward.destinations, [])
+        let bad = try XCTUnwrap(configError { _ = try self.vhost("forward 127.0.0.1:x;") })
+        XCTAssertTrue(bad.message.contains("host:port"), bad.description)
+    }
 }

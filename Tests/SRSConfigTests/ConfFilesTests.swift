@@ -73,7 +73,7 @@ final class ConfFilesTests: XCTestCase {
 
     func testFullConfShowsDefaultsInBothShapes() throws {
         let config = try load("full.conf")
-        XCTAssertEqual(config.vhosts.map(\.name), ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "unimplemented.example.com"])
+        XCTAssertEqual(config.vhosts.map(\.name), ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "edge.example.com", "unimplemented.example.com"])
         let flat = try XCTUnwrap(config.vhost(named: "__defaultVhost__"))
         let blocks = try XCTUnwrap(config.vhost(named: "srs3.example.com"))
         var defaults = typedSettings(VhostConfig(name: "x"))
@@ -86,6 +86,10 @@ final class ConfFilesTests: XCTestCase {
         XCTAssertEqual(access.hooks.urls(for: .onConnect).count, 2)
         XCTAssertEqual(access.refer.play, ["github.com"])
         XCTAssertEqual(access.forward.destinations.map(\.description), ["127.0.0.1:19350", "127.0.0.1:19351"])
+        let edge = try XCTUnwrap(config.vhost(named: "edge.example.com")).edge
+        XCTAssertTrue(edge.isEdge)
+        XCTAssertEqual(edge.origins.count, 2)
+        XCTAssertEqual(edge.upstreamVhost, "origin.example.com")
         XCTAssertEqual(config.pidFile, "./objs/srs.pid")
         XCTAssertEqual(config.chunkSize, 60000)
         XCTAssertEqual(config.logLevel, .trace)

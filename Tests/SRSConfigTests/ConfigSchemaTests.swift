@@ -78,18 +78,18 @@ final class ConfigSchemaTests: XCTestCase {
             stats { network 0; }
             vhost a {
                 gop_cache on;
-                mode remote;
+                debug_srs_upnode on;
                 play { mw_latency 100; mw_msgs 8; }
                 mr { enabled on; }
                 hls { enabled on; }
                 dvr { enabled off; }
-                forward 127.0.0.1:1936;
+                ingest x { enabled on; }
             }
             vhost off.example { enabled off; hls { enabled on; } }
             """, file: "u.conf")
         XCTAssertEqual(
             config.unsupportedDirectives.map { "\($0.name)@\($0.line)" },
-            ["stats@4", "mode@7", "mw_msgs@8", "forward@12"]
+            ["stats@4", "debug_srs_upnode@7", "mw_msgs@8", "ingest@12"]
         )
     }
 

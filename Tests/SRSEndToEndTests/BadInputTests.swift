@@ -115,19 +115,25 @@ final class BadInputTests: XCTestCase {
 final class HealthyPlayer: @unchecked Sendable {
     private let lock = NSLock()
     private var frames = 0
+    private var closed = false
     private var running = true
     private let done = DispatchSemaphore(value: 0)
 
+    private let client: TestRTMPClient
+
     init(port: Int, path: String) throws {
         let client = try TestRTMPClient(port: port, path: path)
+        self.client = client
         guard try client.start() else { throw TestFailure("healthy player could not start: \(client.statuses)") }
         let box = UncheckedBox(client)
         Thread.detachNewThread { [self] in
             while isRunning {
-                _ = try? box.value.pump(timeout: 0.2)
+                let open = (try? box.value.pump(timeout: 0.2)) ?? false
                 lock.lock()
                 frames = box.value.videoFrames
+                if !open { closed = true }
                 lock.unlock()
+                if !open { break }
             }
             done.signal()
         }
@@ -145,6 +151,13 @@ final class HealthyPlayer: @unchecked Sendable {
         return frames
     }
 
+    /// Whether the server closed the connection (or it broke).
+    var wasClosed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return closed
+    }
+
     func awaitFrames(_ count: Int, timeout: TimeInterval) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while videoFrames < count && Date() < deadline { usleep(50_000) }
@@ -156,6 +169,7 @@ final class HealthyPlayer: @unchecked Sendable {
         running = false
         lock.unlock()
         done.wait()
+        shutdown(client.fd, Int32(SHUT_RDWR))
     }
 }
 

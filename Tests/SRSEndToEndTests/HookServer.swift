@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// A small callback server (Python's http.server) that records every POST and answers by the
-/// body's stream: "denied" gets {"code":1}, "hang" gets no answer for 60 s, "broken" gets
+/// body's stream: "denied" (or a tcUrl holding "bad-token") gets {"code":1}, "hang" gets no answer for 60 s, "broken" gets
 /// HTTP 500; everything else passes, with `0` on paths starting /zero and {"code":0} elsewhere.
 final class HookServer {
     let port: Int
@@ -30,7 +30,7 @@ final class HookServer {
                     time.sleep(60)
                     return
                 status, answer = 200, ('0' if self.path.startswith('/zero') else '{"code":0}')
-                if stream == 'denied':
+                if stream == 'denied' or (isinstance(event, dict) and 'bad-token' in str(event.get('tcUrl', ''))):
                     answer = '{"code":1,"msg":"denied by test"}'
                 if stream == 'broken':
                     status, answer = 500, 'oops'

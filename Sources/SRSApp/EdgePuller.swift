@@ -1,0 +1,209 @@
+import Dispatch
+import SRSConfig
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// An edge's pull of one stream from its origins: one upstream RTMP play connection shared by
+/// every player of the stream on this server (RTMP and HTTP alike). It publishes into the
+/// local source, so players read the ring as for any stream.
+///
+/// Origin choice: it stays on the origin that works. When the upstream fails, players stay
+/// attached and it moves to the next origin at once; once every origin failed in a row it
+/// waits with backoff (`AppTuning.edgeRetryMinMs` doubling to `edgeRetryMaxMs`). The new
+/// origin's metadata, sequence headers and GOP reach players as normal messages. It stops
+/// `AppTuning.edgeIdleGraceMs` after the last player left. Confined to the source's loop.
+final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
+    let id: Int
+    let source: LiveSource
+    private let request: StreamRequest
+    private let edge: EdgeConfig
+    private let pool: BlockingPool
+    private unowned let cluster: EdgeCluster
+    private var loop: EventLoop { source.loop }
+    private var originIndex = 0
+    private var failuresInARow = 0
+    private var tcp: TCPConnection?
+    private var session: RTMPClientSession?
+    private var batch: [SharedMessage] = []
+    private var tickId: Int?
+    private var idleSince: Int64?
+    private(set) var stopped = false
+
+    init(id: Int, source: LiveSource, request: StreamRequest, edge: EdgeConfig, pool: BlockingPool, cluster: EdgeCluster) {
+        self.id = id
+        self.source = source
+        self.request = request
+        self.edge = edge
+        self.pool = pool
+        self.cluster = cluster
+    }
+
+    /// The upstream URL on `origin`.
+    static func upstreamURL(_ origin: UpstreamAddress, request: StreamRequest, upstreamVhost: String?) -> String {
+        let vhost = upstreamVhost ?? request.vhost
+        let vhostParam = vhost == VhostConfig.defaultVhostName ? "" : "?vhost=\(vhost)"
+        return "rtmp://\(origin)/\(request.app)\(vhostParam)/\(request.stream)\(request.param)"
+    }
+
+    /// Claims the stream and connects. Call on the source's loop.
+    func start() {
+        guard source.tryPublish(clientId: id) == .claimed else {
+            log.trace(id, "edge: \(source.key) is published here; no pull")
+            finish()
+            return
+        }
+        tickId = loop.addTickHandler { [weak self] in self?.tick() }
+        connect()
+    }
+
+    private func connect() {
+        guard !stopped else { return }
+        let origin = edge.origins[originIndex]
+        let url = Self.upstreamURL(origin, request: request, upstreamVhost: edge.upstreamVhost)
+        log.trace(id, "edge: pull \(source.key) from \(url)")
+        pool.run({ HostResolver.resolve(origin.host) }, on: loop) { [self] address in
+            guard !stopped else { return }
+            guard let address, let session = RTMPClientSession(url: url, mode: .play) else {
+                failed("cannot resolve \(origin.host)")
+                return
+            }
+            do {
+                let connection = try TCPConnection.connect(host: address, port: origin.port, loop: loop)
+                tcp = connection
+                self.session = session
+                connection.start(delegate: self)
+                connection.send(session.start())
+            } catch {
+                failed("\(error)")
+            }
+        }
+    }
+
+    /// The upstream failed: the next origin at once, or backoff once all failed in a row.
+    private func failed(_ why: String) {
+        guard !stopped else { return }
+        failuresInARow += 1
+        let origin = edge.origins[originIndex]
+        originIndex = (originIndex + 1) % edge.origins.count
+        var delay = 0
+        if failuresInARow >= edge.origins.count {
+            let rounds = failuresInARow / edge.origins.count - 1
+            delay = min(AppTuning.edgeRetryMinMs << min(rounds, 10), AppTuning.edgeRetryMaxMs)
+        }
+        log.warn(id, "edge: upstream \(origin) of \(source.key) failed: \(why); next \(edge.origins[originIndex]) in \(delay) ms")
+        loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in connect() }
+    }
+
+    private func tick() {
+        let now = MonotonicClock.milliseconds()
+        if source.playerCount > 0 {
+            idleSince = nil
+        } else if let since = idleSince {
+            if now - since >= AppTuning.edgeIdleGraceMs {
+                log.trace(id, "edge: no player of \(source.key) for \(AppTuning.edgeIdleGraceMs) ms; stop pulling")
+                stop()
+            }
+        } else {
+            idleSince = now
+        }
+    }
+
+    /// Stops pulling and releases the stream. Call on the source's loop.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        if let tickId { loop.removeTickHandler(tickId) }
+        tickId = nil
+        tcp?.close(.local("edge pull stopped"))
+        tcp = nil
+        session = nil
+        // Out of the cluster first: a player arriving now starts a new pull, which claims
+        // the stream after this one released it (both run on this loop, in order).
+        finish()
+        source.endPublish(clientId: id)
+    }
+
+    private func finish() {
+        stopped = true
+        cluster.remove(self)
+    }
+
+    // MARK: TCPConnectionDelegate
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        guard connection === tcp, let session else { return }
+        let events: [RTMPClientSession.Event]
+        do {
+            events = try session.receive(bytes)
+        } catch {
+            connection.close(.local("protocol error from the origin: \(error.context)"))
+            return
+        }
+        for event in events {
+            switch event {
+            case .media(let message):
+                guard let kind = MediaKind(rawValue: message.typeId) else { continue }
+                batch.append(SharedMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
+            case .started:
+                failuresInARow = 0
+                log.trace(id, "edge: playing \(source.key) from \(edge.origins[originIndex])")
+            case .status(let code, let level, let description):
+                if level == "error" {
+                    connection.close(.local("origin refused: \(code) \(description)"))
+                    return
+                }
+            case .connected:
+                break
+            }
+        }
+        if !batch.isEmpty {
+            source.submit(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+        if session.hasOutput { connection.send(session.takeOutput()) }
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {}
+
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+        guard connection === tcp else { return }
+        tcp = nil
+        session = nil
+        failed("connection \(reason)")
+    }
+}
+
+/// The edge pulls of the server, one per stream.
+final class EdgeCluster: Sendable {
+    private let pullers = LockedValue<[ObjectIdentifier: EdgePuller]>([:])
+    private let pool: BlockingPool
+
+    init(pool: BlockingPool) {
+        self.pool = pool
+    }
+
+    /// Starts pulling `source` from the vhost's origins unless a pull of it runs already.
+    /// `makeId` gives the pull its context id.
+    func ensurePull(_ source: LiveSource, request: StreamRequest, vhost: VhostConfig, makeId: () -> Int) {
+        let puller: EdgePuller? = pullers.withLock { pullers in
+            let key = ObjectIdentifier(source)
+            if pullers[key] != nil { return nil }
+            let puller = EdgePuller(id: makeId(), source: source, request: request, edge: vhost.edge, pool: pool, cluster: self)
+            pullers[key] = puller
+            return puller
+        }
+        guard let puller else { return }
+        let box = UncheckedBox(puller)
+        source.loop.queue.async { box.value.start() }
+    }
+
+    func remove(_ puller: EdgePuller) {
+        pullers.withLock { pullers in
+            let key = ObjectIdentifier(puller.source)
+            if pullers[key] === puller { pullers[key] = nil }
+        }
+    }
+
+    var count: Int { pullers.withLock { $0.count } }
+}
