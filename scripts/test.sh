@@ -11,5 +11,5 @@ if [ "${SKIP_TSAN:-0}" != "1" ]; then
     echo "== ThreadSanitizer: concurrent end-to-end tests =="
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
         swift test --disable-swift-testing --sanitize=thread --scratch-path .build-tsan \
-        --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders'
+        --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin'
 fi

@@ -11,7 +11,7 @@ import SRSRTMP
 /// each new connection starts from the GOP cache, so metadata and sequence headers are sent
 /// again. Confined to its loop (the publisher's).
 final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
-    private let destinations: [UpstreamAddress]
+    let destinations: [UpstreamAddress]
     private var index = 0
     private var destination: UpstreamAddress { destinations[index] }
     private let source: LiveSource

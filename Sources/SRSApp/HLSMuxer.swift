@@ -16,12 +16,14 @@ final class HLSMuxer {
     private let vhost: String
     private let app: String
     private let stream: String
-    private let lane: BlockingLane
+    /// Where the files are written, in order (drained by a graceful quit).
+    let lane: BlockingLane
     private let converter = FLVToTSConverter()
     private var segmenter: HLSSegmenter
     private var playlist: HLSPlaylist
     private var segmentBytes: [UInt8] = []
-    private var nextSequence = 0
+    /// The next segment's number (a muxer replaced by a reload hands it on).
+    var nextSequence = 0
     private var configured = false
     /// The converter was configured at least once (its continuity counters then carry on).
     private var everConfigured = false
@@ -257,8 +259,6 @@ final class HLSMuxer {
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
-    /// Waits for pending writes (graceful quit).
-    func drain() { lane.drain() }
 }
 
 /// An atomic boolean usable from a lane and a loop.

@@ -290,6 +290,18 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         close("stream registry contention")
     }
 
+    // MARK: Reload
+
+    func reloaded(_ config: ServerConfig) {
+        guard !closed, let playing else { return }
+        guard let updated = config.vhost(named: playing.vhost.name), updated.enabled, updated.httpRemux.enabled else {
+            log.warn(id, "reload: vhost \(playing.vhost.name) or its http_remux was removed; closing the HTTP player")
+            close("http_remux removed by reload")
+            return
+        }
+        self.playing = (playing.request, updated)
+    }
+
     // MARK: Static files
 
     private func serveFile(_ request: HTTPRequest) {

@@ -30,13 +30,19 @@ public actor LiveSource {
     private nonisolated let registry: StreamRegistry
     /// HLS files of this stream, when the vhost has `hls` on.
     private var hls: HLSMuxer?
-    /// Sources with HLS stay registered after everyone left, so a republish continues the
-    /// same playlist (with a discontinuity) as SRS does.
-    private nonisolated let keepWhenIdle: Bool
     /// `reduce_sequence_header`: an unchanged sequence header is not sent again.
-    private nonisolated let reduceSequenceHeader: Bool
+    private var reduceSequenceHeader: Bool
+    /// What made the HLS muxer (replaced when a reload changes it).
+    private var hlsConfig: HLSConfig
+    /// The vhost's callbacks, read by on_hls when a segment is written (a reload replaces them).
+    private nonisolated let hooksConfig: LockedValue<HTTPHooksConfig>
+    private nonisolated let pool: BlockingPool
+    private nonisolated let hooks: HookCaller
 
     private struct Membership {
+        /// Sources with HLS stay registered after everyone left, so a republish continues the
+        /// same playlist (with a discontinuity) as SRS does.
+        var keepWhenIdle = false
         var alive = true
         var publisherId: Int?
         var players = 0
@@ -63,18 +69,45 @@ public actor LiveSource {
         stream = request.stream
         self.loop = loop
         self.registry = registry
+        self.pool = pool
+        self.hooks = hooks
         reduceSequenceHeader = config.reduceSequenceHeader
         queueLengthMs = Int64(config.queueLengthSeconds * 1000)
-        idleSpanMs = min(queueLengthMs, max(AppTuning.idleRingSpanMs, Int64(config.httpRemux.fastCache * 1000)))
-        keepWhenIdle = config.hls.enabled
+        idleSpanMs = Self.idleSpan(config)
+        hlsConfig = config.hls
+        hooksConfig = LockedValue(config.hooks)
+        membership.withLock { $0.keepWhenIdle = config.hls.enabled }
+        let ring = MessageRing(limits: LiveSource.ringLimits(config))
+        self.ring = ring
+        fanouts = loops.map { LoopFanout(loop: $0, ring: ring, flushIntervalMs: Self.flushInterval(config)) }
+        hls = Self.makeHLSMuxer(config, stream: (request.vhost, request.app, request.stream), loop: loop, pool: pool, hooks: hooks,
+                                hooksConfig: hooksConfig, publisherInfo: publisherInfo)
+    }
+
+    private static func idleSpan(_ config: VhostConfig) -> Int64 {
+        min(Int64(config.queueLengthSeconds * 1000), max(AppTuning.idleRingSpanMs, Int64(config.httpRemux.fastCache * 1000)))
+    }
+
+    /// Merged write: one write per mw_latency (none with min_latency), and never more often
+    /// than send_min_interval.
+    private static func flushInterval(_ config: VhostConfig) -> Int {
+        max(config.minLatency ? 0 : config.mwLatencyMs, Int(config.sendMinIntervalMs.rounded(.up)))
+    }
+
+    /// The HLS muxer of a stream when its vhost has hls on, calling on_hls after each segment.
+    private static func makeHLSMuxer(
+        _ config: VhostConfig, stream request: (vhost: String, app: String, stream: String), loop: EventLoop, pool: BlockingPool,
+        hooks: HookCaller, hooksConfig: LockedValue<HTTPHooksConfig>, publisherInfo: LockedValue<PublisherInfo>
+    ) -> HLSMuxer? {
         if config.hls.enabled {
             let muxer = HLSMuxer(
                 config: config.hls, vhost: request.vhost, app: request.app, stream: request.stream, pool: pool,
                 contextId: { Server.serverContextId })
-            if !config.hooks.urls(for: .onHls).isEmpty {
+            do {
                 let info = publisherInfo
-                let hooksConfig = config.hooks
                 muxer.segmentWritten = { notice in
+                    let hooksConfig = hooksConfig.withLock { $0 }
+                    guard !hooksConfig.urls(for: .onHls).isEmpty else { return }
                     let publisher = info.withLock { $0 }
                     let body: [(String, JSONValue)] = [
                         ("client_id", .number(publisher.clientId ?? 0)), ("ip", .string(publisher.ip)), ("vhost", .string(request.vhost)),
@@ -88,14 +121,41 @@ public actor LiveSource {
                     }
                 }
             }
-            hls = muxer
+            return muxer
         }
-        let ring = MessageRing(limits: LiveSource.ringLimits(config))
-        self.ring = ring
-        // Merged write: one write per mw_latency (none with min_latency), and never more often
-        // than send_min_interval.
-        let flushIntervalMs = max(config.minLatency ? 0 : config.mwLatencyMs, Int(config.sendMinIntervalMs.rounded(.up)))
-        fanouts = loops.map { LoopFanout(loop: $0, ring: ring, flushIntervalMs: flushIntervalMs) }
+        return nil
+    }
+
+    /// Waits until the stream's HLS files are written (graceful quit). Call off the loops.
+    nonisolated func drainFiles() {
+        // The lane is thread-safe; the muxer itself stays on the loop.
+        let lane: BlockingLane? = loop.queue.sync { assumeIsolated { $0.hls?.lane } }
+        lane?.drain()
+    }
+
+    /// A reload changed the vhost: GOP cache, queue length, merged write, sequence-header
+    /// reduction and HLS (on, off, or new settings: the current segment is closed and a new
+    /// muxer continues with the next publish or keyframe) apply to this running stream.
+    func apply(_ config: VhostConfig) {
+        reduceSequenceHeader = config.reduceSequenceHeader
+        queueLengthMs = Int64(config.queueLengthSeconds * 1000)
+        idleSpanMs = Self.idleSpan(config)
+        var limits = LiveSource.ringLimits(config)
+        limits.maxSpanMs = ringHoldsQueue ? queueLengthMs : idleSpanMs
+        ring.limits = limits
+        for fanout in fanouts { fanout.flushIntervalMs = Int64(Self.flushInterval(config)) }
+        hooksConfig.withLock { $0 = config.hooks }
+        if config.hls != hlsConfig {
+            // The old muxer closes its segment; the new one goes on numbering after it.
+            let previous = hls
+            previous?.onUnpublish(on: loop) {}
+            hls = Self.makeHLSMuxer(config, stream: (vhost, app, stream), loop: loop, pool: pool, hooks: hooks, hooksConfig: hooksConfig,
+                                    publisherInfo: publisherInfo)
+            if let previous { hls?.nextSequence = previous.nextSequence }
+            if publisherId != nil { hls?.onPublish() }
+            hlsConfig = config.hls
+            membership.withLock { $0.keepWhenIdle = config.hls.enabled }
+        }
     }
 
     static func ringLimits(_ config: VhostConfig) -> MessageRing.Limits {
@@ -141,7 +201,7 @@ public actor LiveSource {
         let retire = membership.withLock { state -> Bool? in
             guard state.publisherId == clientId else { return nil }
             state.publisherId = nil
-            if state.players == 0 && !keepWhenIdle {
+            if state.players == 0 && !state.keepWhenIdle {
                 state.alive = false
                 return true
             }
@@ -164,7 +224,7 @@ public actor LiveSource {
     nonisolated func detachPlayer() {
         let retire = membership.withLock { state -> Bool in
             state.players -= 1
-            if state.players == 0 && state.publisherId == nil && !keepWhenIdle {
+            if state.players == 0 && state.publisherId == nil && !state.keepWhenIdle {
                 state.alive = false
                 return true
             }
@@ -187,8 +247,8 @@ public actor LiveSource {
     /// and a few seconds (audio-only start, fast_cache): 1,000 unwatched 100 kbps publishers
     /// held 589 MB with 30 s rings (docs/performance.md).
     private var ringHoldsQueue = true
-    private let queueLengthMs: Int64
-    private let idleSpanMs: Int64
+    private var queueLengthMs: Int64
+    private var idleSpanMs: Int64
 
     /// Appends a batch to the ring and wakes the loops that have players.
     func ingest(_ batch: [SharedMessage]) {

@@ -1,3 +1,4 @@
+import SRSConfig
 import SRSIO
 import Synchronization
 
@@ -31,6 +32,11 @@ final class LoopContext: @unchecked Sendable {
         lastScan = now
         for connection in Array(connections.values) { connection.checkTimeouts(now: now) }
         server.pithy.report(connections: connections.values, now: now)
+    }
+
+    /// A reload installed `config`: each connection checks what concerns it.
+    func reloaded(_ config: ServerConfig) {
+        for connection in Array(connections.values) { connection.reloaded(config) }
     }
 
     /// Closes every connection of the loop (quit).

@@ -20,7 +20,12 @@ protocol FanoutMember: AnyObject {
 final class LoopFanout: @unchecked Sendable {
     let loop: EventLoop
     let ring: MessageRing
-    let flushIntervalMs: Int64
+    private let flushInterval: Atomic<Int64>
+    /// mw_latency in effect (a reload may change it).
+    var flushIntervalMs: Int64 {
+        get { flushInterval.load(ordering: .relaxed) }
+        set { flushInterval.store(max(0, newValue), ordering: .relaxed) }
+    }
     private let notifyPending = Atomic<Bool>(false)
     private let memberCount = Atomic<Int>(0)
 
@@ -33,7 +38,7 @@ final class LoopFanout: @unchecked Sendable {
     init(loop: EventLoop, ring: MessageRing, flushIntervalMs: Int) {
         self.loop = loop
         self.ring = ring
-        self.flushIntervalMs = Int64(max(0, flushIntervalMs))
+        flushInterval = Atomic(Int64(max(0, flushIntervalMs)))
     }
 
     /// Called on any thread after the ring grew.

@@ -294,12 +294,18 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         }
     }
 
-    /// Starts a relay to each of the vhost's forward destinations.
+    /// Starts a relay to each of the vhost's forward destinations (an edge: to its origins)
+    /// that does not run yet, and stops those the vhost no longer lists.
     private func startForwarding(_ source: LiveSource, request: StreamRequest, vhost: VhostConfig) {
         // An edge pushes its publishers to the origins (one connection, next origin on failure).
         let upstreams: [[UpstreamAddress]] = vhost.edge.isEdge ? [vhost.edge.origins] : vhost.forward.destinations.map { [$0] }
         let upstreamVhost = vhost.edge.isEdge ? vhost.edge.upstreamVhost ?? request.vhost : request.vhost
-        for destinations in upstreams {
+        forwarders.removeAll { forwarder in
+            guard !upstreams.contains(forwarder.destinations) else { return false }
+            forwarder.stop()
+            return true
+        }
+        for destinations in upstreams where !forwarders.contains(where: { $0.destinations == destinations }) {
             let forwarder = Forwarder(destinations: destinations, upstreamVhost: upstreamVhost, source: source, request: request, vhost: vhost,
                                       loop: tcp.loop, pool: server.blockingPool, contextId: id)
             forwarders.append(forwarder)
@@ -496,6 +502,22 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             }
         }
         return pieces
+    }
+
+    // MARK: Reload
+
+    func reloaded(_ config: ServerConfig) {
+        guard !closed, let current = vhost else { return }
+        guard let updated = config.vhost(named: current.name), updated.enabled else {
+            log.warn(id, "reload: vhost \(current.name) was removed or disabled; closing its client")
+            close("vhost removed by reload")
+            return
+        }
+        vhost = updated
+        if case .publisher(let source, _) = role, updated.forward != current.forward || updated.edge != current.edge {
+            log.trace(id, "reload: forward of \(source.key) now \(updated.edge.isEdge ? updated.edge.origins : updated.forward.destinations)")
+            startForwarding(source, request: request, vhost: updated)
+        }
     }
 
     // MARK: Timeouts (called from the loop's tick)

@@ -26,7 +26,7 @@ public final class Server: @unchecked Sendable {
     let serverId = Int(getpid())
     private let vhostIds = LockedValue<[String: Int]>([:])
     private var statisticsTimer: DispatchSourceTimer?
-    private let listeners = LockedValue<[TCPListener]>([])
+    private let listeners = LockedValue<[OpenListener]>([])
     private let connectionCount = Atomic<Int>(0)
     private let nextContextId = Atomic<Int>(100)
     private let signals = SignalWatcher()
@@ -77,7 +77,7 @@ public final class Server: @unchecked Sendable {
     }
 
     /// The ports actually listened on (in the config's order).
-    public var listeningPorts: [Int] { listeners.withLock { $0.map(\.port) } }
+    public var listeningPorts: [Int] { listeners.withLock { $0.map(\.listener.port) } }
 
     public var activeConnections: Int { connectionCount.load(ordering: .relaxed) }
 
@@ -86,33 +86,85 @@ public final class Server: @unchecked Sendable {
     /// Binds every `listen` address and the HTTP API / HTTP server ports, and starts accepting.
     /// Throws `ListenError` (e.g. a port in use).
     public func start() throws {
-        let config = self.config
-        var opened: [(TCPListener, String)] = []
+        let endpoints = self.endpoints(config)
+        var opened: [OpenListener] = []
         do {
-            for address in config.listen {
-                let listener = try TCPListener(
-                    host: address.host, port: address.port, group: group,
-                    onAccept: { [unowned self] fd, ip, port, loop in self.acceptRTMP(fd: fd, ip: ip, port: port, loop: loop) },
-                    onError: { message in log.error(Server.serverContextId, message) })
-                opened.append((listener, "RTMP"))
-            }
-            for (address, roles) in httpEndpoints(config) {
-                let listener = try TCPListener(
-                    host: address.host, port: address.port, group: group,
-                    onAccept: { [unowned self] fd, ip, port, loop in self.acceptHTTP(fd: fd, ip: ip, port: port, loop: loop, roles: roles) },
-                    onError: { message in log.error(Server.serverContextId, message) })
-                let name = roles.api && roles.files ? "HTTP API and HTTP server" : roles.api ? "HTTP API" : "HTTP server"
-                opened.append((listener, name))
-            }
+            for endpoint in endpoints { opened.append(try open(endpoint)) }
         } catch {
-            for (listener, _) in opened { listener.close() }
+            for entry in opened { entry.listener.close() }
             throw error
         }
-        listeners.withLock { $0 = opened.map(\.0) }
-        for (listener, name) in opened {
-            listener.start()
-            log.trace(Server.serverContextId, "\(name) listen at \(listener.host.isEmpty ? "0.0.0.0" : listener.host):\(listener.port)")
+        listeners.withLock { $0 = opened }
+        for entry in opened { startAccepting(entry) }
+    }
+
+    /// What listens where: RTMP ports, then the HTTP API / server ports.
+    private struct Endpoint: Equatable {
+        var address: ListenAddress
+        /// nil for RTMP.
+        var http: HTTPRoles?
+
+        var name: String {
+            guard let http else { return "RTMP" }
+            return http.api && http.files ? "HTTP API and HTTP server" : http.api ? "HTTP API" : "HTTP server"
         }
+    }
+
+    private struct OpenListener {
+        var endpoint: Endpoint
+        var listener: TCPListener
+    }
+
+    private func endpoints(_ config: ServerConfig) -> [Endpoint] {
+        config.listen.map { Endpoint(address: $0, http: nil) } + httpEndpoints(config).map { Endpoint(address: $0.0, http: $0.1) }
+    }
+
+    private func open(_ endpoint: Endpoint) throws -> OpenListener {
+        let listener: TCPListener
+        if let roles = endpoint.http {
+            listener = try TCPListener(
+                host: endpoint.address.host, port: endpoint.address.port, group: group,
+                onAccept: { [unowned self] fd, ip, port, loop in self.acceptHTTP(fd: fd, ip: ip, port: port, loop: loop, roles: roles) },
+                onError: { message in log.error(Server.serverContextId, message) })
+        } else {
+            listener = try TCPListener(
+                host: endpoint.address.host, port: endpoint.address.port, group: group,
+                onAccept: { [unowned self] fd, ip, port, loop in self.acceptRTMP(fd: fd, ip: ip, port: port, loop: loop) },
+                onError: { message in log.error(Server.serverContextId, message) })
+        }
+        return OpenListener(endpoint: endpoint, listener: listener)
+    }
+
+    private func startAccepting(_ entry: OpenListener) {
+        entry.listener.start()
+        let host = entry.listener.host.isEmpty ? "0.0.0.0" : entry.listener.host
+        log.trace(Server.serverContextId, "\(entry.endpoint.name) listen at \(host):\(entry.listener.port)")
+    }
+
+    /// Closes the listeners a new config no longer has and opens the new ones; clients of a
+    /// closed port stay connected. A port that cannot be opened is logged and skipped.
+    private func applyListeners(_ config: ServerConfig) {
+        let wanted = endpoints(config)
+        let current = listeners.withLock { $0 }
+        var kept: [OpenListener] = []
+        for entry in current {
+            if wanted.contains(entry.endpoint) {
+                kept.append(entry)
+            } else {
+                entry.listener.close()
+                log.trace(Server.serverContextId, "reload: stop listening at \(entry.endpoint.address) (\(entry.endpoint.name))")
+            }
+        }
+        for endpoint in wanted where !kept.contains(where: { $0.endpoint == endpoint }) {
+            do {
+                let entry = try open(endpoint)
+                kept.append(entry)
+                startAccepting(entry)
+            } catch {
+                log.error(Server.serverContextId, "reload: cannot listen at \(endpoint.address) (\(endpoint.name)): \(error)")
+            }
+        }
+        listeners.withLock { $0 = kept }
     }
 
     /// The HTTP listeners: the API and the file/stream server share a port when configured so.
@@ -187,31 +239,51 @@ public final class Server: @unchecked Sendable {
         signals.watch(SIGINT) { [unowned self] in self.quit(graceful: false, onExit: onExit) }
     }
 
-    /// Re-reads the config file; keeps the old one when the new one is invalid. Settings that
-    /// apply per client (vhost play/publish settings, max_connections, log level, pithy period)
-    /// take effect for new clients and streams; listen changes need a restart for now.
+    /// SIGHUP: re-reads and validates the config file; an invalid one is refused with a log
+    /// line and the server keeps running on the old one. A valid one is applied without
+    /// dropping the clients it does not concern: listen ports opened and closed, running
+    /// streams take their vhost's new gop_cache, queue_length, mw_latency and hls settings,
+    /// publishers their new forward destinations, clients of a removed or disabled vhost (or
+    /// HTTP players of a removed http_remux) are closed, everything else (hooks, security,
+    /// refer, max_connections, log) applies to the next decision. Reloads are serialized.
     public func reload() {
+        reloadQueue.sync { reloadNow() }
+    }
+
+    private let reloadQueue = DispatchQueue(label: "srs.reload")
+
+    private func reloadNow() {
         let old = config
         log.trace(Server.serverContextId, "reload: reading \(old.path)")
+        let new: ServerConfig
         do {
-            let new = try ServerConfig.load(path: old.path)
-            if new.listen != old.listen {
-                log.warn(Server.serverContextId, "reload: listen changed from \(old.listen) to \(new.listen); restart to apply")
-            }
-            currentConfig.withLock { $0 = new }
-            try? Logger.shared.configure(tank: new.logTank, level: new.logLevel, file: new.logFile, utcTime: new.utcTime)
-            pithy.setInterval(new.pithyPrintMs)
-            log.trace(Server.serverContextId, "reload: config applied, \(new.vhosts.count) vhosts")
+            new = try ServerConfig.load(path: old.path)
         } catch {
             log.error(Server.serverContextId, "reload: keeping the running config, the new one is invalid: \(error)")
+            return
         }
+        currentConfig.withLock { $0 = new }
+        try? Logger.shared.configure(tank: new.logTank, level: new.logLevel, file: new.logFile, utcTime: new.utcTime)
+        pithy.setInterval(new.pithyPrintMs)
+        applyListeners(new)
+        for source in streams.all {
+            guard let vhost = new.vhost(named: source.vhost), vhost.enabled, old.vhost(named: source.vhost) != vhost else { continue }
+            log.trace(Server.serverContextId, "reload: vhost \(vhost.name) changed; applying it to \(source.key)")
+            source.loop.execute { source.assumeIsolated { $0.apply(vhost) } }
+        }
+        for context in loopContexts {
+            context.loop.queue.async { context.reloaded(new) }
+        }
+        let added = new.vhosts.map(\.name).filter { old.vhost(named: $0) == nil }
+        let removed = old.vhosts.map(\.name).filter { new.vhost(named: $0) == nil }
+        log.trace(Server.serverContextId, "reload: config applied, \(new.vhosts.count) vhosts (added \(added), removed \(removed))")
     }
 
     /// Stops accepting, closes clients and calls `onExit`.
     public func quit(graceful: Bool, onExit: @escaping @Sendable (Int32) -> Void) {
         guard !quitting.exchange(true, ordering: .relaxed) else { return }
         log.trace(Server.serverContextId, graceful ? "SIGTERM: graceful quit" : "SIGINT: quit")
-        for listener in listeners.withLock({ $0 }) { listener.close() }
+        for entry in listeners.withLock({ $0 }) { entry.listener.close() }
         guard graceful else {
             onExit(0)
             return
@@ -222,6 +294,9 @@ public final class Server: @unchecked Sendable {
         let deadline = DispatchTime.now() + .milliseconds(AppTuning.gracefulQuitMs)
         DispatchQueue.global().async { [self] in
             while activeConnections > 0 && DispatchTime.now() < deadline { usleep(20_000) }
+            // Publishers are gone: each HLS stream closed its last segment; let the writes land.
+            for source in streams.all { source.drainFiles() }
+            log.trace(Server.serverContextId, "quit: \(activeConnections) clients left, files written")
             onExit(0)
         }
     }

@@ -1,3 +1,4 @@
+import SRSConfig
 /// A connection the server tracks per loop (RTMP or HTTP): scanned once a second for
 /// timeouts and periodic statistics. Confined to its loop.
 protocol ServerClient: AnyObject {
@@ -6,4 +7,6 @@ protocol ServerClient: AnyObject {
     /// A line for the periodic statistics ("<- ..." for publishers, "-> ..." for players).
     var pithyLine: String? { get }
     func close(_ reason: String)
+    /// A reload installed `config`; called on the client's loop.
+    func reloaded(_ config: ServerConfig)
 }
