@@ -24,9 +24,12 @@ final class HookCaller: Sendable {
     }
 
     /// Calls every URL of `event` in order; `completion` runs on `loop` once one rejects or all
-    /// passed. With no URLs it runs at once with `.allowed`.
+    /// passed, always later than this call returns (a refused connect can fail at once, and
+    /// callers hold state across the call). With no URLs it runs with `.allowed`.
     func call(_ event: HTTPHooksConfig.Event, hooks: HTTPHooksConfig, body: [(String, JSONValue)], contextId: Int,
               loop: EventLoop, completion: @escaping (HookVerdict) -> Void) {
+        let later = UncheckedBox(completion)
+        let completion: (HookVerdict) -> Void = { verdict in loop.queue.async { later.value(verdict) } }
         let urls = hooks.urls(for: event)
         guard !urls.isEmpty else {
             completion(.allowed)

@@ -92,7 +92,8 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         }, decided: decided)
     }
 
-    /// Holds the client (reading and later events) until `check` answers on the loop.
+    /// Holds the client (reading and later events) until `check` answers on the loop; the
+    /// answer must come after `check` returned (HookCaller and EdgeTokenCheck guarantee it).
     private func hold(until check: (@escaping (HookVerdict) -> Void) -> Void, decided: @escaping (HookVerdict) -> Void) {
         awaitingVerdict = true
         tcp.holdReading(true)

@@ -27,9 +27,10 @@ final class ReloadTests: XCTestCase {
     }
 
     func testReloadAppliesChangesAndKeepsOtherClients() throws {
+        let oldDestination = try ServerProcess()
         let destination = try ServerProcess()
         let server = try ServerProcess(body: """
-            vhost __defaultVhost__ { }
+            vhost __defaultVhost__ { forward 127.0.0.1:\(oldDestination.port); }
             vhost doomed.test { }
             """)
         let hlsRoot = server.directory + "/html"
@@ -72,10 +73,11 @@ final class ReloadTests: XCTestCase {
         let hlsDeadline = Date().addingTimeInterval(8)
         while !FileManager.default.fileExists(atPath: playlist) && Date() < hlsDeadline { usleep(200_000) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: playlist), "hls turned on by reload wrote no playlist")
-        // The forward reaches the destination.
+        // The forward moves from the old destination to the new one.
         let forwardDeadline = Date().addingTimeInterval(8)
         while !destination.log.contains("publish __defaultVhost__/live/keep") && Date() < forwardDeadline { usleep(200_000) }
-        XCTAssertTrue(destination.log.contains("publish __defaultVhost__/live/keep"), "the forward added by reload did not start")
+        XCTAssertTrue(destination.log.contains("publish __defaultVhost__/live/keep"), "the forward changed by reload did not start")
+        XCTAssertTrue(oldDestination.log.contains("unpublish stream __defaultVhost__/live/keep"), "the old forward was not stopped")
         // The new port serves, and the added vhost is in force.
         let viaNewPort = try TestRTMPClient(port: extraPort, path: "live/keep")
         XCTAssertTrue(try viaNewPort.start(timeout: 5), "the listen port added by reload")
