@@ -21,6 +21,8 @@ let package = Package(
         .executable(name: "srs-bench", targets: ["srs-bench"]),
         .library(name: "SRSKernel", targets: ["SRSKernel"]),
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
+        .library(name: "SRSHTTP", targets: ["SRSHTTP"]),
+        .library(name: "SRSConfig", targets: ["SRSConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),

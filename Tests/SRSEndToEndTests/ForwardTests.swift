@@ -56,7 +56,7 @@ final class ForwardTests: XCTestCase {
         // A fresh player decodes: metadata and sequence headers were sent again.
         let second = try play("rtmp://127.0.0.1:\(destinationPort)/live/again", seconds: 1, directory: server.directory)
         XCTAssertGreaterThan(second.video, 10)
-        XCTAssertTrue(server.log.contains("retry in"), "the reconnect was logged")
+        XCTAssertTrue(server.log.contains("retry 127.0.0.1:\(destinationPort) in"), "the reconnect was logged")
         XCTAssertTrue(server.isRunning)
     }
 }

@@ -1,0 +1,82 @@
+import SRSConfig
+import SRSHTTP
+import SRSKernel
+import SRSRTMP
+
+/// One parser under fuzzing: takes arbitrary bytes and must never crash, hang or leak;
+/// errors are the expected answer to garbage.
+enum FuzzTarget: String, CaseIterable {
+    /// A whole server-side RTMP session: handshake, chunk stream, AMF0 commands, media; every
+    /// connect, publish and play is accepted so the fuzzer reaches the later states.
+    case rtmpServer = "rtmp-server"
+    /// The client side (what an edge or a forward reads from an origin).
+    case rtmpClient = "rtmp-client"
+    /// AMF0 values alone.
+    case amf0
+    /// FLV files and their tags, then the codec parsers and the MPEG-TS muxer behind them.
+    case flv
+    /// HTTP/1.1 requests (pipelined).
+    case httpRequest = "http-request"
+    /// HTTP/1.x responses (callback servers).
+    case httpResponse = "http-response"
+    /// Config files.
+    case config
+
+    /// Feeds `data` to the parser. The first byte picks where the input is split in two
+    /// reads, so partial reads are explored too.
+    func run(_ data: UnsafeRawBufferPointer) {
+        let split = data.isEmpty ? 0 : Int(data[0]) * data.count / 256
+        let first = UnsafeRawBufferPointer(rebasing: data[..<split])
+        let second = UnsafeRawBufferPointer(rebasing: data[split...])
+        switch self {
+        case .rtmpServer:
+            let session = RTMPServerSession()
+            for part in [first, second] {
+                guard let events = try? session.receive(part) else { return }
+                for event in events {
+                    switch event {
+                    case .connect: session.acceptConnect()
+                    case .publish(let streamId, let request, _): session.acceptPublish(streamId: streamId, streamName: request.stream)
+                    case .play(let streamId, let request, _, _, _): session.acceptPlay(streamId: streamId, streamName: request.stream)
+                    default: break
+                    }
+                }
+                _ = session.takeOutput()
+            }
+        case .rtmpClient:
+            guard let session = RTMPClientSession(url: "rtmp://127.0.0.1/live/fuzz", mode: data.count % 2 == 0 ? .play : .publish) else { return }
+            _ = session.start()
+            for part in [first, second] {
+                guard (try? session.receive(part)) != nil else { return }
+                _ = session.takeOutput()
+            }
+        case .amf0:
+            _ = try? AMF0Decoder.decodeAll(Array(data))
+        case .flv:
+            guard let tags = try? FLV.parseFile(Array(data)) else { return }
+            let converter = FLVToTSConverter()
+            converter.configure(hasVideo: true, audio: .aac)
+            for tag in tags {
+                guard let kind = MediaKind(rawValue: tag.type) else { continue }
+                let message = SharedMessage(kind: kind, timestamp: Int64(tag.timestamp), payload: tag.body)
+                _ = CodecInfo.audioCodec(message.payload)
+                _ = converter.convert(message, timestamp: message.timestamp)
+            }
+            _ = converter.flushAudio()
+        case .httpRequest:
+            var parser = HTTPRequestParser()
+            for part in [first, second] {
+                guard (try? parser.feed(part)) != nil else { return }
+            }
+        case .httpResponse:
+            var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)
+            for part in [first, second] {
+                parser.append(part)
+                while let response = try? parser.next() { _ = response }
+            }
+            _ = try? parser.finish()
+        case .config:
+            _ = try? ServerConfig.parse(text: String(decoding: data, as: UTF8.self), file: "fuzz.conf")
+        }
+    }
+}
