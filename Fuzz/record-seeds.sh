@@ -54,12 +54,12 @@ python3 "$work/proxy.py" "$proxy_rtmp" "$rtmp" "$work/rtmp" & pids+=("$!")
 python3 "$work/proxy.py" "$proxy_http" "$http" "$work/http" & pids+=("$!")
 sleep 1
 
-ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=15 -f lavfi -i sine=sample_rate=22050 -t 3 \
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=15 -f lavfi -i sine=sample_rate=22050 -t 6 \
     -c:v libx264 -preset ultrafast -g 15 -b:v 50k -pix_fmt yuv420p -c:a aac -b:a 24k -f flv "$work/in.flv"
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i sine=sample_rate=22050 -t 2 -c:a libmp3lame -b:a 32k -f flv "$work/mp3.flv"
 ffmpeg -hide_banner -loglevel error -re -i "$work/in.flv" -c copy -f flv "rtmp://127.0.0.1:$proxy_rtmp/live/seed" & publisher=$!
 sleep 1.5
-ffmpeg -hide_banner -loglevel error -y -i "rtmp://127.0.0.1:$proxy_rtmp/live/seed" -t 1 -c copy -f flv /dev/null || true
+timeout 5 ffmpeg -hide_banner -loglevel error -y -i "rtmp://127.0.0.1:$proxy_rtmp/live/seed" -t 1 -c copy -f flv /dev/null || true
 timeout 3 rtmpdump -q -v -r "rtmp://127.0.0.1:$proxy_rtmp/live/seed" -o /dev/null || true
 curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$proxy_http/live/seed.flv" || true
 curl -s -o /dev/null "http://127.0.0.1:$proxy_http/api/v1/streams?count=5" -H 'Accept-Encoding: gzip'

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 scratch="$PWD/.build-fuzz"
 (cd Fuzz && swift build -c debug --scratch-path "$scratch" --product srs-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null) || {
+    -Xswiftc -sanitize=fuzzer,address >/dev/null) || {
     echo "fuzz build failed; rerun: (cd Fuzz && swift build --scratch-path $scratch -Xswiftc -sanitize=fuzzer,address)" >&2; exit 1; }
 fuzz="$scratch/debug/srs-fuzz"
 targets=(rtmp-server rtmp-client amf0 flv http-request http-response config)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, then end-to-end tests against real clients
-# (ffmpeg, rtmpdump, GStreamer), then the concurrent end-to-end tests under ThreadSanitizer.
+# (ffmpeg, rtmpdump, GStreamer, nginx-rtmp), then the concurrent end-to-end tests under
+# ThreadSanitizer, then a short libFuzzer run of every parser.
 # Installs the missing Debian packages first when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,8 @@ if [ "${SKIP_TSAN:-0}" != "1" ]; then
     SWIFT_BACKTRACE=enable=no TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
         swift test --disable-swift-testing --sanitize=thread --scratch-path .build-tsan \
         --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin'
+fi
+if [ "${SKIP_FUZZ:-0}" != "1" ]; then
+    echo "== libFuzzer + AddressSanitizer: every parser, a short smoke =="
+    scripts/fuzz.sh --smoke 20000
 fi
