@@ -13,7 +13,7 @@ if [ "${SKIP_TSAN:-0}" != "1" ]; then
     # No backtracer under TSan: after a sanitizer abort its fork hung the run (seen once).
     SWIFT_BACKTRACE=enable=no TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
         swift test --disable-swift-testing --sanitize=thread --scratch-path .build-tsan \
-        --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin'
+        --filter 'testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds'
 fi
 if [ "${SKIP_FUZZ:-0}" != "1" ]; then
     echo "== libFuzzer + AddressSanitizer: every parser, a short smoke =="

@@ -5,6 +5,16 @@ public enum AppTuning {
     /// batch (SRS_PERF_MW_MSGS); 256 halves the flushes of a player catching up on a GOP and
     /// still fits the 1024-iovec limit at two iovecs per message.
     public static let playerBatchMessages = 256
+    /// SO_SNDBUF of a player's socket (the kernel doubles it: 512 KB, enough for 40 Mbps at a
+    /// 100 ms round trip). Left to autotuning, a slow player's kernel buffer grew to 4 MB
+    /// (tcp_wmem max), which a 4 Mbps stream needs 8 s to fill and a 20 KB/s reader 65 s to
+    /// drain to writable again: queue_length never applied (FaultTests.testPlayerThatStopsReading).
+    /// With the cap the server's own queue holds the backlog and skips it as configured.
+    public static let playerSendBufferBytes = 256 * 1024
+    /// Payload bytes a player takes from the ring per batch. What a blocked socket did not take
+    /// waits outside the ring, where queue_length cannot skip it: 256 messages of a 4 Mbps
+    /// stream were 2 MB (15 s at a 20 KB/s reader) before this bound.
+    public static let playerBatchBytes = 256 * 1024
     /// Batches one flush may write before yielding the loop to other clients.
     public static let playerBatchesPerFlush = 4
     /// Hard caps of a stream's ring whatever `queue_length` says, so one publisher cannot eat
@@ -14,9 +24,13 @@ public enum AppTuning {
     /// What a stream's ring keeps while nobody plays it, beyond the GOP cache: an audio-only
     /// stream's fast start (115 AAC frames, 2.7 s) fits.
     public static let idleRingSpanMs: Int64 = 3000
-    /// A client that has neither published nor played after this long is closed
-    /// (SRS: SRS_CONSTS_RTMP_TIMEOUT_US, 30 s).
+    /// A client that has neither published nor played this long after it connected is closed,
+    /// however slowly it keeps sending (SRS: SRS_CONSTS_RTMP_TIMEOUT_US, 30 s per read).
     public static let handshakeTimeoutMs: Int64 = 30_000
+    /// The RTMP handshake (3073 bytes from the client) must be done this long after accept:
+    /// a client trickling one byte every few seconds is cut early (a real one needs one
+    /// round trip).
+    public static let handshakeCompleteTimeoutMs: Int64 = 10_000
     /// A player whose socket accepted nothing for this long is closed
     /// (SRS: SRS_CONSTS_RTMP_SEND_TIMEOUT_US, 30 s).
     public static let playerSendTimeoutMs: Int64 = 30_000

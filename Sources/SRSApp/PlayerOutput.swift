@@ -34,6 +34,7 @@ final class PlayerOutput: FanoutMember {
         self.contextId = contextId
         self.framer = framer
         self.jitter = TimestampJitter(mode: jitter)
+        tcp.setSendBufferSize(AppTuning.playerSendBufferBytes)
         if source.publisherId == nil {
             cursor = source.ring.head  // nothing live yet: wait for the next publisher
             pendingHeaders = []
@@ -67,7 +68,7 @@ final class PlayerOutput: FanoutMember {
         while batches < AppTuning.playerBatchesPerFlush && tcp.isWritable && !paused {
             batches += 1
             batch.removeAll(keepingCapacity: true)
-            let result = source.ring.read(from: cursor, maxCount: AppTuning.playerBatchMessages, into: &batch)
+            let result = source.ring.read(from: cursor, maxCount: AppTuning.playerBatchMessages, maxBytes: AppTuning.playerBatchBytes, into: &batch)
             if result.skipped {
                 messagesDropped += UInt64(result.droppedMessages)
                 source.statistics.recordDropped(result.droppedMessages)

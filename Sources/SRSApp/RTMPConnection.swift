@@ -31,6 +31,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     private var heldEvents: [RTMPServerEvent] = []
     /// Whether connect was accepted (on_close is due).
     private var connectAccepted = false
+    private var handshakeDone = false
     /// Relays of this client's publish (`forward`).
     private var forwarders: [Forwarder] = []
 
@@ -171,6 +172,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     private func handle(_ event: RTMPServerEvent) {
         switch event {
         case .handshakeDone(let complex):
+            handshakeDone = true
             log.info(id, "\(complex ? "complex" : "simple") handshake done")
         case .connect(let request):
             handleConnect(request)
@@ -528,7 +530,10 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         switch role {
         case .idle:
             if awaitingVerdict { return }  // the callback has its own timeout
-            if now - connectedAt > AppTuning.handshakeTimeoutMs && now - tcp.lastReceiveTime > AppTuning.handshakeTimeoutMs / 2 {
+            if !handshakeDone && now - connectedAt > AppTuning.handshakeCompleteTimeoutMs {
+                log.warn(id, "handshake not done within \(AppTuning.handshakeCompleteTimeoutMs) ms (\(tcp.bytesReceived) bytes received); closing")
+                close("handshake timeout")
+            } else if now - connectedAt > AppTuning.handshakeTimeoutMs {
                 log.warn(id, "no publish or play within \(AppTuning.handshakeTimeoutMs) ms; closing")
                 close("idle timeout")
             }

@@ -14,6 +14,8 @@ public enum IOTuning {
     public static let maxAcceptsPerEvent = 64
     /// Pause of a listener after EMFILE/ENFILE, so running out of descriptors is no busy loop.
     public static let acceptBackoffMs = 200
+    /// Accept errors (EMFILE while out of descriptors) are logged at most this often.
+    public static let acceptErrorLogIntervalMs: Int64 = 10_000
     /// listen(2) backlog.
     public static let listenBacklog = 1024
     /// Blocking jobs running at once (file reads, callbacks): enough to keep a disk busy, few

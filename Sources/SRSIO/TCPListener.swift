@@ -67,7 +67,7 @@ public final class TCPListener: @unchecked Sendable {
             if client < 0 {
                 let code = errno
                 if code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == ECONNABORTED { return }
-                onError("accept on port \(port) failed: \(String(cString: strerror(code)))")
+                reportAcceptError(code)
                 if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { backOff() }
                 return
             }
@@ -77,6 +77,23 @@ public final class TCPListener: @unchecked Sendable {
             onAccept(client, address, Int(peerPort), group.next())
         }
     }
+
+    /// Accept errors are logged once per `IOTuning.acceptErrorLogIntervalMs` with a count of
+    /// those not logged, so running out of descriptors cannot flood the log.
+    private func reportAcceptError(_ code: Int32) {
+        let now = MonotonicClock.milliseconds()
+        guard now - lastErrorLogAt >= IOTuning.acceptErrorLogIntervalMs else {
+            unloggedErrors += 1
+            return
+        }
+        let more = unloggedErrors > 0 ? " (\(unloggedErrors) more since the last report)" : ""
+        onError("accept on port \(port) failed: \(String(cString: strerror(code)))\(more); retrying every \(IOTuning.acceptBackoffMs) ms")
+        lastErrorLogAt = now
+        unloggedErrors = 0
+    }
+
+    private var lastErrorLogAt: Int64 = -IOTuning.acceptErrorLogIntervalMs
+    private var unloggedErrors = 0
 
     private func backOff() {
         guard let source, !suspended, !closed else { return }

@@ -152,7 +152,9 @@ public final class MessageRing: Sendable {
     }
 
     /// Appends up to `maxCount` messages from `cursor` onward to `batch`.
-    public func read(from cursor: Int, maxCount: Int, into batch: inout [SharedMessage]) -> ReadResult {
+    /// `maxBytes`: the batch stops after the message that reaches this many payload bytes (at
+    /// least one message is read).
+    public func read(from cursor: Int, maxCount: Int, maxBytes: Int = .max, into batch: inout [SharedMessage]) -> ReadResult {
         state.withLock { state in
             var cursor = cursor
             var result = ReadResult(nextCursor: cursor, skipped: false, headers: nil, droppedMessages: 0)
@@ -163,11 +165,19 @@ public final class MessageRing: Sendable {
                 result.droppedMessages = max(0, target - cursor)
                 cursor = target
             }
-            let end = min(state.head, cursor + maxCount)
+            var end = min(state.head, cursor + maxCount)
             if cursor < end {
                 batch.reserveCapacity(batch.count + (end - cursor))
+                var bytes = 0
                 for sequence in cursor..<end {
-                    if let message = state.slot(sequence) { batch.append(message) }
+                    if let message = state.slot(sequence) {
+                        batch.append(message)
+                        bytes += message.size
+                    }
+                    if bytes >= maxBytes {
+                        end = sequence + 1
+                        break
+                    }
                 }
             }
             result.nextCursor = end

@@ -10,6 +10,8 @@ enum MediaFixtures {
         case videoOnly = "h264-only"
         /// 30 s of H.264 + AAC, for HLS.
         case h264AAC30s = "h264-aac-30s"
+        /// ~4 Mbps of noisy 640x360 H.264 + AAC: fills socket buffers fast (slow-player tests).
+        case heavy = "h264-aac-heavy"
 
         /// Seconds of media.
         var seconds: Int { self == .h264AAC30s ? 30 : MediaFixtures.duration }
@@ -38,6 +40,9 @@ enum MediaFixtures {
         let duration = kind.seconds
         switch kind {
         case .h264AAC, .h264AAC30s: arguments += video + audio + ["-t", "\(duration)"] + x264 + ["-c:a", "aac", "-b:a", "64k"]
+        case .heavy:
+            let noisy = ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=\(frameRate),noise=alls=80:allf=t+u"]
+            arguments += noisy + audio + ["-t", "\(duration)"] + x264.dropLast(2) + ["-b:v", "4M", "-c:a", "aac", "-b:a", "64k"]
         case .h264MP3: arguments += video + audio + ["-t", "\(duration)"] + x264 + ["-c:a", "libmp3lame", "-b:a", "64k"]
         case .audioOnlyAAC: arguments += audio + ["-t", "\(duration)", "-c:a", "aac", "-b:a", "64k"]
         case .videoOnly: arguments += video + ["-t", "\(duration)"] + x264

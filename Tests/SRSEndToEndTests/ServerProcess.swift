@@ -39,7 +39,8 @@ final class ServerProcess {
     /// Starts `srs` with a config made of the standard head (foreground, console log, the port)
     /// and `body` (vhosts and more; a default vhost when empty). Waits until it accepts.
     /// `port`: a given RTMP port (a restart on the same port), else a free one.
-    init(body: String = "vhost __defaultVhost__ { }", head: String = "", port: Int? = nil) throws {
+    /// `launcher`: a command the server runs under, e.g. `["prlimit", "--nofile=64:64", "--"]`.
+    init(body: String = "vhost __defaultVhost__ { }", head: String = "", port: Int? = nil, launcher: [String] = []) throws {
         self.port = port ?? Self.freePort()
         directory = NSTemporaryDirectory() + "swiftsrs-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -58,8 +59,13 @@ final class ServerProcess {
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["-c", configPath]
+        if let tool = launcher.first {
+            process.executableURL = URL(fileURLWithPath: try ExternalTool.require(tool))
+            process.arguments = Array(launcher.dropFirst()) + [Self.binaryPath, "-c", configPath]
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+            process.arguments = ["-c", configPath]
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

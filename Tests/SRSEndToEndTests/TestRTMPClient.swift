@@ -18,9 +18,13 @@ final class TestRTMPClient {
     private(set) var timestampRegressions = 0
 
     /// Opens a TCP connection to 127.0.0.1:port.
-    init(port: Int, path: String = "live/test", mode: RTMPClientSession.Mode = .play) throws {
+    /// `receiveBuffer`: SO_RCVBUF before connecting (a small window for slow-reader tests).
+    init(port: Int, path: String = "live/test", mode: RTMPClientSession.Mode = .play, receiveBuffer: Int32? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -111,6 +115,21 @@ final class TestRTMPClient {
         sendRaw(session.start())
         try pump(timeout: timeout) { started || closedByPeer }
         return started
+    }
+
+    /// Reads at most `maxBytes` that are already there (a slow reader); false when closed.
+    func readSome(maxBytes: Int) throws -> Bool {
+        var buffer = [UInt8](repeating: 0, count: maxBytes)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if n == 0 || (n < 0 && errno != EAGAIN) {
+            closedByPeer = true
+            return false
+        }
+        guard n > 0 else { return true }
+        let events = try buffer.withUnsafeBytes { try session.receive(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        for event in events { record(event) }
+        flushSession()
+        return true
     }
 
     /// Waits until the server closes the connection; true if it did within `timeout`.

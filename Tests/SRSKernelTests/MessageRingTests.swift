@@ -27,6 +27,19 @@ final class MessageRingTests: XCTestCase {
         return (result, batch)
     }
 
+    func testReadStopsAtTheByteBound() {
+        let ring = MessageRing(limits: limits())
+        for i in 0..<6 { ring.append(audio(Int64(i * 20), size: 100)) }
+        var batch: [SharedMessage] = []
+        var result = ring.read(from: 0, maxCount: 10, maxBytes: 250, into: &batch)
+        XCTAssertEqual(batch.count, 3, "stops after the message that reaches 250 bytes")
+        XCTAssertEqual(result.nextCursor, 3)
+        batch.removeAll()
+        result = ring.read(from: 3, maxCount: 10, maxBytes: 1, into: &batch)
+        XCTAssertEqual(batch.count, 1, "at least one message")
+        XCTAssertEqual(result.nextCursor, 4)
+    }
+
     func testAppendReturnsSequenceNumbersAndReadsInBatches() {
         let ring = MessageRing(limits: limits())
         for i in 0..<5 { XCTAssertEqual(ring.append(audio(Int64(i * 20))), i) }

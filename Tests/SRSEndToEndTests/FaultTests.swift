@@ -1,0 +1,160 @@
+import Foundation
+import SRSKernel
+import SRSRTMP
+import XCTest
+
+/// Faults a live server meets, each with a healthy player on another stream that must keep
+/// at least 90% of real-time video throughout.
+final class FaultTests: XCTestCase {
+    override func tearDown() {
+        TestProcesses.shared.killAll()
+        super.tearDown()
+    }
+
+    private func startHealthy(_ server: ServerProcess) throws -> HealthyPlayer {
+        _ = try ExternalTool.start(
+            "ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.h264AAC),
+                       "-c", "copy", "-f", "flv", server.url("live/healthy")], logFile: server.directory + "/healthy-publisher.log")
+        sleep(1)
+        let healthy = try HealthyPlayer(port: server.port, path: "live/healthy")
+        try healthy.awaitFrames(25, timeout: 10)
+        return healthy
+    }
+
+    /// Runs `during` while checking the healthy player keeps 90% of real time (0.45 s slack
+    /// for merged writes).
+    private func assertHealthyFlows(_ healthy: HealthyPlayer, during: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) rethrows {
+        let before = healthy.videoFrames
+        let started = Date()
+        try during()
+        let elapsed = Date().timeIntervalSince(started)
+        let received = Double(healthy.videoFrames - before)
+        XCTAssertGreaterThanOrEqual(received, (elapsed * 0.9 - 0.45) * Double(MediaFixtures.frameRate),
+                                    "healthy player: \(received) frames in \(elapsed) s", file: file, line: line)
+        XCTAssertFalse(healthy.wasClosed, file: file, line: line)
+    }
+
+    private func residentKB(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    /// A player that reads far slower than the stream is skipped to newer GOPs (queue_length);
+    /// once it stops reading at all (its TCP window closed) it is dropped after the send
+    /// timeout (30 s, as SRS). Meanwhile the server's memory stays bounded and the publisher is
+    /// never slowed.
+    func testPlayerThatStopsReading() throws {
+        let server = try ServerProcess(body: "vhost __defaultVhost__ { queue_length 3; }")
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        // A ~4 Mbps stream, a reader of it, and a player of it whose window closes after a few KB.
+        _ = try ExternalTool.start(
+            "ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.heavy),
+                       "-c", "copy", "-f", "flv", server.url("live/heavy")], logFile: server.directory + "/heavy-publisher.log")
+        sleep(1)
+        let reader = try HealthyPlayer(port: server.port, path: "live/heavy")
+        defer { reader.stop() }
+        let stalled = try TestRTMPClient(port: server.port, path: "live/heavy", receiveBuffer: 4096)
+        XCTAssertTrue(try stalled.start(timeout: 5))
+        let rssBefore = residentKB(server.pid)
+        let readerBefore = reader.videoFrames
+        let started = Date()
+        try assertHealthyFlows(healthy) {
+            // 20 KB/s from a ~500 KB/s stream.
+            let deadline = Date().addingTimeInterval(25)
+            while Date() < deadline && !server.log.contains("player too slow, skipped") {
+                _ = try stalled.readSome(maxBytes: 2048)
+                usleep(100_000)
+            }
+            XCTAssertTrue(server.log.contains("player too slow, skipped"), "the slow player was never skipped ahead")
+            // Now it reads nothing at all: dropped by the send timeout.
+            let dropDeadline = Date().addingTimeInterval(40)
+            while Date() < dropDeadline && !server.log.contains("player accepted no bytes for 30000 ms") { usleep(500_000) }
+        }
+        XCTAssertTrue(server.log.contains("player accepted no bytes for 30000 ms"), server.log.suffix(1500).description)
+        XCTAssertLessThan(residentKB(server.pid) - rssBefore, 40_000, "memory grew with a stalled player")
+        // The heavy stream's publisher was never slowed: its other player got it in real time.
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertGreaterThanOrEqual(Double(reader.videoFrames - readerBefore), (elapsed * 0.9 - 0.45) * Double(MediaFixtures.frameRate))
+    }
+
+    /// A publisher that stops in the middle of a chunk is closed by the publish timeout.
+    func testPublisherStallingMidChunk() throws {
+        let server = try ServerProcess(body: "vhost __defaultVhost__ { publish_normal_timeout 2000; publish_1stpkt_timeout 2000; }")
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        let publisher = try TestRTMPClient(port: server.port, path: "live/stall", mode: .publish)
+        XCTAssertTrue(try publisher.start(timeout: 5))
+        try assertHealthyFlows(healthy) {
+            // A video message announced as 5000 bytes, of which 100 arrive.
+            let chunk = TestRTMPClient.rawChunk(csid: 6, typeId: RTMPMessageType.video, declaredLength: 5000, streamId: 1,
+                                                payload: [0x17, 0x01] + [UInt8](repeating: 0, count: 98))
+            publisher.sendRaw(chunk)
+            XCTAssertTrue(publisher.waitForClose(timeout: 6), "a publisher stalled mid-chunk was not closed")
+        }
+        XCTAssertTrue(server.log.contains("publisher sent no media within 2000 ms"), server.log.suffix(1500).description)
+    }
+
+    /// A client trickling one byte every 2 s never completes its handshake: cut after 10 s.
+    func testOneByteEveryTwoSeconds() throws {
+        let server = try ServerProcess()
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        let trickler = try TestRTMPClient(port: server.port, path: "live/trickle")
+        try assertHealthyFlows(healthy) {
+            let started = Date()
+            var closed = false
+            while !closed && Date().timeIntervalSince(started) < 16 {
+                trickler.sendRaw([0x03])
+                closed = trickler.waitForClose(timeout: 2)
+            }
+            XCTAssertTrue(closed, "the trickling client was never closed")
+            XCTAssertLessThan(Date().timeIntervalSince(started), 14, "closed late")
+        }
+        XCTAssertTrue(server.log.contains("handshake not done within 10000 ms"), server.log.suffix(1500).description)
+    }
+
+    /// Out of file descriptors (ulimit -n 64): accept errors are logged without flooding, the
+    /// server does not spin, existing clients flow, and it accepts again once clients leave.
+    func testRunningOutOfFileDescriptors() throws {
+        let server = try ServerProcess(launcher: ["prlimit", "--nofile=64:64", "--"])
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        var hogs: [Int32] = []
+        defer { hogs.forEach { close($0) } }
+        try assertHealthyFlows(healthy) {
+            for _ in 0..<80 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = UInt16(server.port).bigEndian
+                _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                hogs.append(fd)
+            }
+            sleep(1)
+            let cpuBefore = Self.cpuTicks(server.pid)
+            sleep(3)
+            let cpuTicks = Self.cpuTicks(server.pid) - cpuBefore
+            XCTAssertLessThan(cpuTicks, 150, "the server spun while out of descriptors (\(cpuTicks) ticks in 3 s)")
+        }
+        XCTAssertTrue(server.log.contains("Too many open files"), "EMFILE was not logged")
+        let reports = server.log.components(separatedBy: "Too many open files").count - 1
+        XCTAssertLessThanOrEqual(reports, 2, "accept errors flooded the log")
+        hogs.forEach { close($0) }
+        hogs = []
+        sleep(1)
+        let player = try TestRTMPClient(port: server.port, path: "live/healthy")
+        XCTAssertTrue(try player.start(timeout: 5), "no new client accepted after descriptors were freed")
+        XCTAssertTrue(server.isRunning)
+    }
+
+    private static func cpuTicks(_ pid: Int32) -> Int {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        // After "pid (comm)": field 3 is state; utime and stime are fields 14 and 15.
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return user + system
+    }
+}
