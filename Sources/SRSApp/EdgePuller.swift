@@ -39,11 +39,12 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
         self.cluster = cluster
     }
 
-    /// The upstream URL on `origin`.
-    static func upstreamURL(_ origin: UpstreamAddress, request: StreamRequest, upstreamVhost: String?) -> String {
+    /// The play session on `origin`: the app with `?vhost=` unless it is the default vhost,
+    /// the stream with the client's parameters (tokens may hold `/`, so nothing is re-parsed).
+    static func upstreamSession(_ origin: UpstreamAddress, request: StreamRequest, upstreamVhost: String?) -> RTMPClientSession {
         let vhost = upstreamVhost ?? request.vhost
-        let vhostParam = vhost == VhostConfig.defaultVhostName ? "" : "?vhost=\(vhost)"
-        return "rtmp://\(origin)/\(request.app)\(vhostParam)/\(request.stream)\(request.param)"
+        let app = vhost == VhostConfig.defaultVhostName ? request.app : "\(request.app)?vhost=\(vhost)"
+        return RTMPClientSession(tcUrl: "rtmp://\(origin)/\(app)", app: app, streamName: request.stream + request.param, mode: .play)
     }
 
     /// Claims the stream and connects. Call on the source's loop.
@@ -60,11 +61,11 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
     private func connect() {
         guard !stopped else { return }
         let origin = edge.origins[originIndex]
-        let url = Self.upstreamURL(origin, request: request, upstreamVhost: edge.upstreamVhost)
-        log.trace(id, "edge: pull \(source.key) from \(url)")
         pool.run({ HostResolver.resolve(origin.host) }, on: loop) { [self] address in
             guard !stopped else { return }
-            guard let address, let session = RTMPClientSession(url: url, mode: .play) else {
+            let session = Self.upstreamSession(origin, request: request, upstreamVhost: edge.upstreamVhost)
+            log.trace(id, "edge: pull \(source.key) from \(session.tcUrl)/\(session.streamName)")
+            guard let address else {
                 failed("cannot resolve \(origin.host)")
                 return
             }

@@ -17,10 +17,11 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
     private let source: LiveSource
     private let request: StreamRequest
     private let upstreamVhost: String
-    private var url: String {
-        let vhostParam = upstreamVhost == VhostConfig.defaultVhostName ? "" : "?vhost=\(upstreamVhost)"
-        return "rtmp://\(destination)/\(request.app)\(vhostParam)/\(request.stream)"
+    /// The upstream app with `?vhost=` unless it is the default vhost.
+    private var upstreamApp: String {
+        upstreamVhost == VhostConfig.defaultVhostName ? request.app : "\(request.app)?vhost=\(upstreamVhost)"
     }
+    private var url: String { "rtmp://\(destination)/\(upstreamApp)/\(request.stream)" }
     private let loop: EventLoop
     private let pool: BlockingPool
     private let contextId: Int
@@ -68,13 +69,9 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
                 retry("cannot resolve \(host)")
                 return
             }
+            let session = RTMPClientSession(tcUrl: "rtmp://\(destination)/\(upstreamApp)", app: upstreamApp, streamName: request.stream, mode: .publish)
             do {
                 let connection = try TCPConnection.connect(host: address, port: port, loop: loop)
-                guard let session = RTMPClientSession(url: url, mode: .publish) else {
-                    log.error(contextId, "forward: bad URL \(url)")
-                    stopped = true
-                    return
-                }
                 tcp = connection
                 self.session = session
                 connectedAt = MonotonicClock.milliseconds()

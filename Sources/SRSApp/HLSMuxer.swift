@@ -22,8 +22,16 @@ final class HLSMuxer {
     private var segmenter: HLSSegmenter
     private var playlist: HLSPlaylist
     private var segmentBytes: [UInt8] = []
-    /// The next segment's number (a muxer replaced by a reload hands it on).
-    var nextSequence = 0
+    private var nextSequence = 0
+
+    /// Takes over from the muxer a reload replaces: the numbering and, when the playlist stays
+    /// at the same path, its segments (so they still leave the window and get cleaned up).
+    func adopt(_ previous: HLSMuxer) {
+        nextSequence = previous.nextSequence
+        if previous.m3u8Path == m3u8Path {
+            for segment in previous.playlist.segments { playlist.append(segment) }
+        }
+    }
     private var configured = false
     /// The converter was configured at least once (its continuity counters then carry on).
     private var everConfigured = false
@@ -42,13 +50,15 @@ final class HLSMuxer {
     /// Called on the blocking lane after a segment and the playlist were written (on_hls).
     var segmentWritten: (@Sendable (HLSSegmentNotice) -> Void)?
 
-    init(config: HLSConfig, vhost: String, app: String, stream: String, pool: BlockingPool, contextId: @escaping () -> Int) {
+    /// `lane`: the previous muxer's lane when a reload replaces it, so writes stay in order.
+    init(config: HLSConfig, vhost: String, app: String, stream: String, pool: BlockingPool, lane: BlockingLane? = nil,
+         contextId: @escaping () -> Int) {
         self.config = config
         self.vhost = vhost
         self.app = app
         self.stream = stream
         self.contextId = contextId
-        lane = pool.makeLane(label: "srs.hls.\(vhost)/\(app)/\(stream)")
+        self.lane = lane ?? pool.makeLane(label: "srs.hls.\(vhost)/\(app)/\(stream)")
         segmenter = HLSSegmenter(fragment: config.fragment, audioOverflowRatio: config.audioOverflowRatio, waitKeyframe: config.waitKeyframe)
         playlist = HLSPlaylist(window: config.window, minimumTargetDuration: config.fragment * config.targetDurationRatio)
         var template = PathTemplate()

@@ -97,11 +97,11 @@ public actor LiveSource {
     /// The HLS muxer of a stream when its vhost has hls on, calling on_hls after each segment.
     private static func makeHLSMuxer(
         _ config: VhostConfig, stream request: (vhost: String, app: String, stream: String), loop: EventLoop, pool: BlockingPool,
-        hooks: HookCaller, hooksConfig: LockedValue<HTTPHooksConfig>, publisherInfo: LockedValue<PublisherInfo>
+        lane: BlockingLane? = nil, hooks: HookCaller, hooksConfig: LockedValue<HTTPHooksConfig>, publisherInfo: LockedValue<PublisherInfo>
     ) -> HLSMuxer? {
         if config.hls.enabled {
             let muxer = HLSMuxer(
-                config: config.hls, vhost: request.vhost, app: request.app, stream: request.stream, pool: pool,
+                config: config.hls, vhost: request.vhost, app: request.app, stream: request.stream, pool: pool, lane: lane,
                 contextId: { Server.serverContextId })
             do {
                 let info = publisherInfo
@@ -146,15 +146,28 @@ public actor LiveSource {
         for fanout in fanouts { fanout.flushIntervalMs = Int64(Self.flushInterval(config)) }
         hooksConfig.withLock { $0 = config.hooks }
         if config.hls != hlsConfig {
-            // The old muxer closes its segment; the new one goes on numbering after it.
+            // The old muxer closes its segment; the new one writes through the same lane, goes
+            // on numbering after it, keeps its playlist, and learns the codecs from the cached
+            // metadata and sequence headers (the publisher will not send them again).
             let previous = hls
             previous?.onUnpublish(on: loop) {}
-            hls = Self.makeHLSMuxer(config, stream: (vhost, app, stream), loop: loop, pool: pool, hooks: hooks, hooksConfig: hooksConfig,
-                                    publisherInfo: publisherInfo)
-            if let previous { hls?.nextSequence = previous.nextSequence }
-            if publisherId != nil { hls?.onPublish() }
+            hls = Self.makeHLSMuxer(config, stream: (vhost, app, stream), loop: loop, pool: pool, lane: previous?.lane, hooks: hooks,
+                                    hooksConfig: hooksConfig, publisherInfo: publisherInfo)
+            if let hls {
+                if let previous { hls.adopt(previous) }
+                if publisherId != nil { hls.onPublish() }
+                let headers = ring.headers
+                for header in headers.all { hls.onMessage(header, headers: headers) }
+            }
             hlsConfig = config.hls
-            membership.withLock { $0.keepWhenIdle = config.hls.enabled }
+            // A source kept only for HLS that nobody uses any more is retired.
+            let retire = membership.withLock { state -> Bool in
+                state.keepWhenIdle = config.hls.enabled
+                guard !state.keepWhenIdle, state.players == 0, state.publisherId == nil, state.alive else { return false }
+                state.alive = false
+                return true
+            }
+            if retire { registry.remove(self) }
         }
     }
 

@@ -32,6 +32,8 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     /// Whether connect was accepted (on_close is due).
     private var connectAccepted = false
     private var handshakeDone = false
+    /// Start of the 30 s publish/play deadline; a callback's wait does not count.
+    private var idleSince = MonotonicClock.milliseconds()
     /// Relays of this client's publish (`forward`).
     private var forwarders: [Forwarder] = []
 
@@ -100,6 +102,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         tcp.holdReading(true)
         check { [self] verdict in
             awaitingVerdict = false
+            idleSince = MonotonicClock.milliseconds()
             guard !closed else { return }
             tcp.holdReading(false)
             decided(verdict)
@@ -242,7 +245,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     private func handleConnect(_ request: StreamRequest) {
         var request = request
         self.request = request
-        log.trace(id, "connect app=\(request.app), vhost=\(request.vhost), tcUrl=\(request.tcUrl), pageUrl=\(request.pageUrl), objectEncoding=\(Int(request.objectEncoding))")
+        log.trace(id, "connect app=\(request.app), vhost=\(request.vhost), tcUrl=\(request.tcUrl), pageUrl=\(request.pageUrl), objectEncoding=\(request.objectEncoding)")
         guard let vhost = resolveVhost(&request) else {
             session.rejectConnect("vhost \(request.vhost) is not served")
             close("connect rejected")
@@ -365,7 +368,8 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
                 close("publish rejected by on_publish")
                 return
             }
-            startPublishing(streamId: streamId, request: request, vhost: vhost, type: type)
+            // A reload during the wait may have changed the vhost (a removed one closed us).
+            startPublishing(streamId: streamId, request: request, vhost: self.vhost ?? vhost, type: type)
         }
     }
 
@@ -419,7 +423,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
                 close("play rejected by on_play")
                 return
             }
-            startPlaying(streamId: streamId, request: request, vhost: vhost, start: start, duration: duration)
+            startPlaying(streamId: streamId, request: request, vhost: self.vhost ?? vhost, start: start, duration: duration)
         }
     }
 
@@ -435,7 +439,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             role = .player(output)
             session.acceptPlay(streamId: streamId, streamName: request.stream)
             flushSessionOutput()
-            log.trace(id, "play \(source.key) start=\(Int(start)) duration=\(Int(duration)) from \(tcp.peerAddress), mw=\(vhost.minLatency ? 0 : vhost.mwLatencyMs)ms")
+            log.trace(id, "play \(source.key) start=\(start) duration=\(duration) from \(tcp.peerAddress), mw=\(vhost.minLatency ? 0 : vhost.mwLatencyMs)ms")
             output.start()
             if vhost.edge.isEdge { server.edge.ensurePull(source, request: request, vhost: vhost, makeId: server.newContextId) }
             return
@@ -533,7 +537,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             if !handshakeDone && now - connectedAt > AppTuning.handshakeCompleteTimeoutMs {
                 log.warn(id, "handshake not done within \(AppTuning.handshakeCompleteTimeoutMs) ms (\(tcp.bytesReceived) bytes received); closing")
                 close("handshake timeout")
-            } else if now - connectedAt > AppTuning.handshakeTimeoutMs {
+            } else if now - idleSince > AppTuning.handshakeTimeoutMs {
                 log.warn(id, "no publish or play within \(AppTuning.handshakeTimeoutMs) ms; closing")
                 close("idle timeout")
             }

@@ -147,14 +147,19 @@ public final class Server: @unchecked Sendable {
         let wanted = endpoints(config)
         let current = listeners.withLock { $0 }
         var kept: [OpenListener] = []
+        let closing = DispatchGroup()
         for entry in current {
             if wanted.contains(entry.endpoint) {
                 kept.append(entry)
             } else {
-                entry.listener.close()
+                closing.enter()
+                entry.listener.close { closing.leave() }
                 log.trace(Server.serverContextId, "reload: stop listening at \(entry.endpoint.address) (\(entry.endpoint.name))")
             }
         }
+        // A port that changes roles (API added to the HTTP server's port) is reopened: wait
+        // until the old socket is closed.
+        _ = closing.wait(timeout: .now() + 2)
         for endpoint in wanted where !kept.contains(where: { $0.endpoint == endpoint }) {
             do {
                 let entry = try open(endpoint)
@@ -253,6 +258,10 @@ public final class Server: @unchecked Sendable {
     private let reloadQueue = DispatchQueue(label: "srs.reload")
 
     private func reloadNow() {
+        guard !quitting.load(ordering: .relaxed) else {
+            log.warn(Server.serverContextId, "reload: ignored, the server is quitting")
+            return
+        }
         let old = config
         log.trace(Server.serverContextId, "reload: reading \(old.path)")
         let new: ServerConfig

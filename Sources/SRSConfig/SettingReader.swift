@@ -4,6 +4,9 @@
 /// A setting given more than once, in the same or another shape, is an error: SRS would silently
 /// use one of them, which hides mistakes.
 struct SettingReader {
+    /// The largest number a decimal setting takes (seconds: 31 years).
+    static let maximumDecimal: Double = 1_000_000_000
+
     /// The directives of the block.
     let directives: [ConfigDirective]
     /// Where the block sits, e.g. `vhost a.com`; nil at top level.
@@ -55,6 +58,10 @@ struct SettingReader {
                 context: found.context,
                 message: "must be at least \(DirectiveValue.format(minimum)), got '\(word)'"
             )
+        }
+        // Durations and sizes are turned into integers (ms, bytes): keep them representable.
+        guard value <= Self.maximumDecimal else {
+            throw ConfigError(at: found.directive, context: found.context, message: "must be at most 1000000000, got '\(word)'")
         }
         return value
     }

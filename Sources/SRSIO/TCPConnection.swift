@@ -145,6 +145,9 @@ public final class TCPConnection: @unchecked Sendable {
         writeSource = write
         liveSources = 2
         read.activate()
+        // Bytes sent before the sources existed (an outbound connect still in progress
+        // answers EAGAIN) go out when the socket becomes writable.
+        if pendingIndex < pending.count { armWriteSource() }
     }
 
     // MARK: Reading

@@ -53,7 +53,10 @@ public final class TCPListener: @unchecked Sendable {
         queue.async {
             let source = DispatchSource.makeReadSource(fileDescriptor: self.fd, queue: self.queue)
             source.setEventHandler { [unowned self] in self.acceptReady() }
-            source.setCancelHandler { [self] in Glibc.close(self.fd) }
+            source.setCancelHandler { [self] in
+                Glibc.close(self.fd)
+                self.onClosed?()
+            }
             self.source = source
             source.activate()
         }
@@ -106,13 +109,21 @@ public final class TCPListener: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting and closes the socket.
-    public func close() {
+    /// Runs once the socket is closed (set by `close`).
+    private var onClosed: (@Sendable () -> Void)?
+
+    /// Stops accepting and closes the socket; `done` runs once the port is free again.
+    public func close(done: (@Sendable () -> Void)? = nil) {
         queue.async { [self] in
-            guard !closed else { return }
+            guard !closed else {
+                done?()
+                return
+            }
             closed = true
+            onClosed = done
             guard let source else {
                 Glibc.close(fd)
+                done?()
                 return
             }
             source.cancel()

@@ -41,6 +41,13 @@ public enum AMF0Value: Sendable, Equatable {
         return nil
     }
 
+    /// The number as a UInt32 (a stream id), or nil when it is not a number in 0...UInt32.max:
+    /// a peer's NaN, -1 or 1e300 must not trap a conversion (found by fuzzing).
+    public var uint32Value: UInt32? {
+        guard let value = numberValue, value.isFinite, value >= 0, value <= Double(UInt32.max) else { return nil }
+        return UInt32(value)
+    }
+
     public var boolValue: Bool? {
         if case .boolean(let value) = self { return value }
         return nil

@@ -189,7 +189,7 @@ public final class RTMPClientSession {
                 createStreamTransaction = nextTransaction
                 command("createStream", [])
             } else if phase == .creatingStream && transaction == createStreamTransaction {
-                streamId = UInt32(information.numberValue ?? 1)
+                streamId = information.uint32Value ?? 1
                 phase = .starting
                 switch mode {
                 case .play:

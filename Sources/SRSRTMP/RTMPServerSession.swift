@@ -260,7 +260,7 @@ public final class RTMPServerSession {
             }
             events.append(.pause(streamId: message.streamId, paused: paused, timeMs: time))
         case "closeStream", "deleteStream":
-            let streamId = name == "deleteStream" ? UInt32(arguments.first?.numberValue ?? Double(message.streamId)) : message.streamId
+            let streamId = name == "deleteStream" ? (arguments.first?.uint32Value ?? message.streamId) : message.streamId
             events.append(.closeStream(streamId: streamId))
         case "getStreamLength":
             // A live stream has no length: 0 (FFmpeg reads a number here).

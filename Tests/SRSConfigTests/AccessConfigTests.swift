@@ -114,4 +114,12 @@ final class AccessConfigTests: XCTestCase {
         let bad = try XCTUnwrap(configError { _ = try self.vhost("forward 127.0.0.1:x;") })
         XCTAssertTrue(bad.message.contains("host:port"), bad.description)
     }
+
+    /// Decimals become integers (ms, bytes): 1e300 must be refused, not trap at conversion.
+    func testHugeDecimalsAreRefused() throws {
+        for text in ["queue_length 1e300;", "http_hooks { enabled on; timeout 1e300; }", "hls { enabled on; hls_fragment 1e12; }"] {
+            let error = try XCTUnwrap(configError { _ = try self.vhost(text) }, text)
+            XCTAssertTrue(error.message.contains("at most"), error.description)
+        }
+    }
 }

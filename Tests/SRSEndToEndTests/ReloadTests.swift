@@ -73,6 +73,12 @@ final class ReloadTests: XCTestCase {
         let hlsDeadline = Date().addingTimeInterval(8)
         while !FileManager.default.fileExists(atPath: playlist) && Date() < hlsDeadline { usleep(200_000) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: playlist), "hls turned on by reload wrote no playlist")
+        // Its segments hold media: the codecs came from the cached sequence headers.
+        let text = (try? String(contentsOfFile: playlist, encoding: .utf8)) ?? ""
+        let segment = try XCTUnwrap(text.split(separator: "\n").first { $0.hasSuffix(".ts") }, text)
+        let frames = try MediaFixtures.countFrames(hlsRoot + "/live/" + segment)
+        XCTAssertGreaterThan(frames.video, 10, "the first segment after the reload has no video")
+        XCTAssertGreaterThan(frames.audio, 10)
         // The forward moves from the old destination to the new one.
         let forwardDeadline = Date().addingTimeInterval(8)
         while !destination.log.contains("publish __defaultVhost__/live/keep") && Date() < forwardDeadline { usleep(200_000) }

@@ -464,6 +464,18 @@ final class RTMPServerSessionTests: XCTestCase {
         XCTAssertEqual(deleted, 3)
     }
 
+    /// Found by fuzzing (Fuzz/Regressions/rtmp-server): a stream id out of UInt32's range
+    /// trapped the conversion and crashed the server.
+    func testDeleteStreamWithAnAbsurdStreamIdDoesNotTrap() throws {
+        let client = try TestClient().connected()
+        for absurd: Double in [1e300, -1, .nan, .infinity, 4_294_967_296] {
+            guard case .closeStream(let streamId)? = onlyEvent(try client.command(["deleteStream", 7, .null, .number(absurd)], streamId: 1)) else {
+                return XCTFail("no closeStream for \(absurd)")
+            }
+            XCTAssertEqual(streamId, 1, "falls back to the message's stream id for \(absurd)")
+        }
+    }
+
     func testUnknownCallIsAnsweredOnlyWithTransaction() throws {
         let client = try TestClient().connected()
         XCTAssertTrue(try client.command(["_checkbw", 9, .null]).isEmpty)
