@@ -18,6 +18,9 @@ final class ServerProcess {
         return root.appendingPathComponent(".build/debug/srs").path
     }
 
+    /// Whether the servers run under AddressSanitizer (scripts/test.sh sets ASAN_OPTIONS).
+    static var underAddressSanitizer: Bool { ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil }
+
     /// A TCP port that was free a moment ago on 127.0.0.1.
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
