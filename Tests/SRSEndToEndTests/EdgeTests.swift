@@ -9,22 +9,6 @@ final class EdgeTests: XCTestCase {
         super.tearDown()
     }
 
-    private func publish(to url: String, log: String) throws -> Process {
-        try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.h264AAC),
-                                          "-c", "copy", "-f", "flv", url], logFile: log)
-    }
-
-    /// ffmpeg copies `seconds` of `url`; returns (video, audio) frames, ffprobe-checked.
-    private func play(_ url: String, seconds: Int, directory: String) throws -> (video: Int, audio: Int) {
-        let output = directory + "/played-\(UUID().uuidString.prefix(6)).flv"
-        let result = try ExternalTool.run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", url, "-t", "\(seconds)",
-                                                     "-c", "copy", "-f", "flv", output], timeout: Double(seconds) + 15)
-        XCTAssertEqual(result.status, 0, "ffmpeg play of \(url): \(result.output)")
-        let frames = try MediaFixtures.countFrames(output)
-        XCTAssertEqual(frames.errors, "", "ffprobe found errors in what \(url) delivered")
-        return (frames.video, frames.audio)
-    }
-
     private func json(_ url: String) throws -> [String: Any] {
         let result = try ExternalTool.run("curl", ["-s", "--max-time", "10", url], timeout: 15)
         guard let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] else {
@@ -47,13 +31,13 @@ final class EdgeTests: XCTestCase {
         let origin = try ServerProcess(head: "http_api { enabled on; listen \(apiPort); }")
         let httpPort = ServerProcess.freePort()
         let edge = try edgeServer(origins: [origin.port], httpPort: httpPort)
-        _ = try publish(to: origin.url("live/e"), log: origin.directory + "/publisher.log")
+        _ = try LiveStreamTools.publish(origin.url("live/e"), log: origin.directory + "/publisher.log")
         sleep(1)
         // Three RTMP players, an HTTP-FLV player and an ffmpeg player on the edge.
         let players = try (0..<3).map { _ in try HealthyPlayer(port: edge.port, path: "live/e") }
         let curl = try ExternalTool.start("curl", ["-s", "-o", "/dev/null", "--max-time", "6", "http://127.0.0.1:\(httpPort)/live/e.flv"],
                                           logFile: edge.directory + "/curl.log")
-        let frames = try play(edge.url("live/e"), seconds: 2, directory: edge.directory)
+        let frames = try LiveStreamTools.play(edge.url("live/e"), seconds: 2, directory: edge.directory)
         XCTAssertGreaterThan(frames.video, 40)
         XCTAssertGreaterThan(frames.audio, 40)
         for player in players { try player.awaitFrames(50, timeout: 5) }
@@ -72,9 +56,9 @@ final class EdgeTests: XCTestCase {
         XCTAssertEqual(after.filter { $0["name"] as? String == "e" && $0["type"] as? String == "Play" }.count, 0, "the idle pull stopped")
 
         // Publishing to the edge makes the stream playable on the origin.
-        _ = try publish(to: edge.url("live/up"), log: edge.directory + "/edge-publisher.log")
+        _ = try LiveStreamTools.publish(edge.url("live/up"), log: edge.directory + "/edge-publisher.log")
         sleep(3)
-        let pushed = try play(origin.url("live/up"), seconds: 1, directory: edge.directory)
+        let pushed = try LiveStreamTools.play(origin.url("live/up"), seconds: 1, directory: edge.directory)
         XCTAssertGreaterThan(pushed.video, 15, "the origin plays what was published to the edge")
         XCTAssertTrue(edge.isRunning && origin.isRunning)
     }
@@ -83,18 +67,18 @@ final class EdgeTests: XCTestCase {
         let nginx = try NginxRTMP()
         let httpPort = ServerProcess.freePort()
         let edge = try edgeServer(origins: [nginx.port], httpPort: httpPort)
-        _ = try publish(to: nginx.url("live/n"), log: edge.directory + "/publisher.log")
+        _ = try LiveStreamTools.publish(nginx.url("live/n"), log: edge.directory + "/publisher.log")
         sleep(2)
-        let frames = try play(edge.url("live/n"), seconds: 3, directory: edge.directory)
+        let frames = try LiveStreamTools.play(edge.url("live/n"), seconds: 3, directory: edge.directory)
         XCTAssertGreaterThan(frames.video, 25, "the edge relays nginx-rtmp's stream")
         let curl = try ExternalTool.run("curl", ["-s", "-o", edge.directory + "/n.flv", "--max-time", "3", "http://127.0.0.1:\(httpPort)/live/n.flv"], timeout: 10)
         XCTAssertEqual(curl.status, 28)
         let size = (try FileManager.default.attributesOfItem(atPath: edge.directory + "/n.flv")[.size] as? Int) ?? 0
         XCTAssertGreaterThan(size, 20_000, "HTTP-FLV from the edge of nginx-rtmp")
         // Publish on the edge, play on nginx-rtmp.
-        _ = try publish(to: edge.url("live/pushed"), log: edge.directory + "/edge-publisher.log")
+        _ = try LiveStreamTools.publish(edge.url("live/pushed"), log: edge.directory + "/edge-publisher.log")
         sleep(3)
-        let pushed = try play(nginx.url("live/pushed"), seconds: 3, directory: edge.directory)
+        let pushed = try LiveStreamTools.play(nginx.url("live/pushed"), seconds: 3, directory: edge.directory)
         XCTAssertGreaterThan(pushed.video, 25, "nginx-rtmp plays what was published to the edge")
     }
 
@@ -102,8 +86,8 @@ final class EdgeTests: XCTestCase {
         var first: ServerProcess? = try ServerProcess()
         let second = try ServerProcess()
         let firstPort = first!.port
-        _ = try publish(to: first!.url("live/f"), log: second.directory + "/publisher1.log")
-        _ = try publish(to: second.url("live/f"), log: second.directory + "/publisher2.log")
+        _ = try LiveStreamTools.publish(first!.url("live/f"), log: second.directory + "/publisher1.log")
+        _ = try LiveStreamTools.publish(second.url("live/f"), log: second.directory + "/publisher2.log")
         let edge = try edgeServer(origins: [firstPort, second.port], httpPort: ServerProcess.freePort())
         sleep(1)
         let players = try (0..<20).map { _ in try HealthyPlayer(port: edge.port, path: "live/f") }

@@ -12,9 +12,7 @@ final class FaultTests: XCTestCase {
     }
 
     private func startHealthy(_ server: ServerProcess) throws -> HealthyPlayer {
-        _ = try ExternalTool.start(
-            "ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.h264AAC),
-                       "-c", "copy", "-f", "flv", server.url("live/healthy")], logFile: server.directory + "/healthy-publisher.log")
+        _ = try LiveStreamTools.publish(server.url("live/healthy"), log: server.directory + "/healthy-publisher.log")
         sleep(1)
         let healthy = try HealthyPlayer(port: server.port, path: "live/healthy")
         try healthy.awaitFrames(25, timeout: 10)
@@ -34,12 +32,6 @@ final class FaultTests: XCTestCase {
         XCTAssertFalse(healthy.wasClosed, file: file, line: line)
     }
 
-    private func residentKB(_ pid: Int32) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
-
     /// A player that reads far slower than the stream is skipped to newer GOPs (queue_length);
     /// once it stops reading at all (its TCP window closed) it is dropped after the send
     /// timeout (30 s, as SRS). Meanwhile the server's memory stays bounded and the publisher is
@@ -49,15 +41,13 @@ final class FaultTests: XCTestCase {
         let healthy = try startHealthy(server)
         defer { healthy.stop() }
         // A ~4 Mbps stream, a reader of it, and a player of it whose window closes after a few KB.
-        _ = try ExternalTool.start(
-            "ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.heavy),
-                       "-c", "copy", "-f", "flv", server.url("live/heavy")], logFile: server.directory + "/heavy-publisher.log")
+        _ = try LiveStreamTools.publish(server.url("live/heavy"), kind: .heavy, log: server.directory + "/heavy-publisher.log")
         sleep(1)
         let reader = try HealthyPlayer(port: server.port, path: "live/heavy")
         defer { reader.stop() }
         let stalled = try TestRTMPClient(port: server.port, path: "live/heavy", receiveBuffer: 4096)
         XCTAssertTrue(try stalled.start(timeout: 5))
-        let rssBefore = residentKB(server.pid)
+        let rssBefore = try LiveStreamTools.residentKB(server.pid)
         let readerBefore = reader.videoFrames
         let started = Date()
         try assertHealthyFlows(healthy) {
@@ -73,7 +63,7 @@ final class FaultTests: XCTestCase {
             while Date() < dropDeadline && !server.log.contains("player accepted no bytes for 30000 ms") { usleep(500_000) }
         }
         XCTAssertTrue(server.log.contains("player accepted no bytes for 30000 ms"), server.log.suffix(1500).description)
-        XCTAssertLessThan(residentKB(server.pid) - rssBefore, 40_000, "memory grew with a stalled player")
+        XCTAssertLessThan(try LiveStreamTools.residentKB(server.pid) - rssBefore, 40_000, "memory grew with a stalled player")
         // The heavy stream's publisher was never slowed: its other player got it in real time.
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertGreaterThanOrEqual(Double(reader.videoFrames - readerBefore), (elapsed * 0.9 - 0.45) * Double(MediaFixtures.frameRate))

@@ -8,29 +8,13 @@ final class ForwardTests: XCTestCase {
         super.tearDown()
     }
 
-    private func publish(to url: String, directory: String) throws -> Process {
-        try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.h264AAC),
-                                          "-c", "copy", "-f", "flv", url], logFile: directory + "/publisher.log")
-    }
-
-    /// ffmpeg copies `seconds` of `url` to a file; returns its (video, audio) frame counts.
-    private func play(_ url: String, seconds: Int, directory: String) throws -> (video: Int, audio: Int) {
-        let output = directory + "/played-\(UUID().uuidString.prefix(6)).flv"
-        let result = try ExternalTool.run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", url, "-t", "\(seconds)",
-                                                     "-c", "copy", "-f", "flv", output], timeout: Double(seconds) + 15)
-        XCTAssertEqual(result.status, 0, "ffmpeg play of \(url): \(result.output)")
-        let frames = try MediaFixtures.countFrames(output)
-        XCTAssertEqual(frames.errors, "", "ffprobe found errors in what \(url) delivered")
-        return (frames.video, frames.audio)
-    }
-
     func testForwardToNginxRTMP() throws {
         let nginx = try NginxRTMP()
         let server = try ServerProcess(body: "vhost __defaultVhost__ { forward 127.0.0.1:\(nginx.port); }")
-        _ = try publish(to: server.url("live/fw"), directory: server.directory)
+        _ = try LiveStreamTools.publish(server.url("live/fw"), log: server.directory + "/publisher.log")
         sleep(3)
         // nginx-rtmp has no GOP cache: its player starts at the next keyframe.
-        let frames = try play(nginx.url("live/fw"), seconds: 3, directory: server.directory)
+        let frames = try LiveStreamTools.play(nginx.url("live/fw"), seconds: 3, directory: server.directory)
         XCTAssertGreaterThan(frames.video, 25, "nginx-rtmp played the forwarded stream")
         XCTAssertGreaterThan(frames.audio, 25)
         XCTAssertTrue(server.log.contains("forward __defaultVhost__/live/fw to 127.0.0.1:\(nginx.port) publishing"), server.log.suffix(1500).description)
@@ -40,9 +24,9 @@ final class ForwardTests: XCTestCase {
         let destinationPort = ServerProcess.freePort()
         var destination: ServerProcess? = try ServerProcess(port: destinationPort)
         let server = try ServerProcess(body: "vhost __defaultVhost__ { forward { enabled on; destination 127.0.0.1:\(destinationPort); } }")
-        _ = try publish(to: server.url("live/again"), directory: server.directory)
+        _ = try LiveStreamTools.publish(server.url("live/again"), log: server.directory + "/publisher.log")
         sleep(2)
-        let first = try play("rtmp://127.0.0.1:\(destinationPort)/live/again", seconds: 1, directory: server.directory)
+        let first = try LiveStreamTools.play("rtmp://127.0.0.1:\(destinationPort)/live/again", seconds: 1, directory: server.directory)
         XCTAssertGreaterThan(first.video, 10)
         destination?.stop()
         destination = nil
@@ -54,7 +38,7 @@ final class ForwardTests: XCTestCase {
         XCTAssertTrue(restarted.log.contains("publish __defaultVhost__/live/again"), "the forward did not come back:\n\(server.log.suffix(2000))")
         sleep(1)
         // A fresh player decodes: metadata and sequence headers were sent again.
-        let second = try play("rtmp://127.0.0.1:\(destinationPort)/live/again", seconds: 1, directory: server.directory)
+        let second = try LiveStreamTools.play("rtmp://127.0.0.1:\(destinationPort)/live/again", seconds: 1, directory: server.directory)
         XCTAssertGreaterThan(second.video, 10)
         XCTAssertTrue(server.log.contains("retry 127.0.0.1:\(destinationPort) in"), "the reconnect was logged")
         XCTAssertTrue(server.isRunning)

@@ -9,13 +9,6 @@ final class HookTests: XCTestCase {
         super.tearDown()
     }
 
-    private func publisher(_ server: ServerProcess, stream: String, loop: Bool = true) throws -> Process {
-        var arguments = ["-hide_banner", "-loglevel", "error", "-re"]
-        if loop { arguments += ["-stream_loop", "-1"] }
-        return try ExternalTool.start("ffmpeg", arguments + ["-i", try MediaFixtures.path(.h264AAC), "-c", "copy", "-f", "flv", server.url("live/\(stream)")],
-                                      logFile: server.directory + "/publisher-\(stream).log")
-    }
-
     private func assertFields(_ body: [String: Any], _ fields: [String], _ action: String, file: StaticString = #filePath, line: UInt = #line) {
         for field in fields {
             XCTAssertNotNil(body[field], "\(action) lacks \(field): \(body)", file: file, line: line)
@@ -41,7 +34,7 @@ final class HookTests: XCTestCase {
                 }
             }
             """, head: "http_server { enabled on; listen \(httpPort); dir \(directory)/html; }")
-        let publish = try publisher(server, stream: "hooked", loop: false)
+        let publish = try LiveStreamTools.publish(server.url("live/hooked"), loop: false, log: server.directory + "/publisher-hooked.log")
         sleep(2)
         let play = try ExternalTool.run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", server.url("live/hooked"),
                                                    "-t", "1", "-c", "copy", "-f", "null", "-"], timeout: 15)
@@ -117,7 +110,7 @@ final class HookTests: XCTestCase {
             vhost __defaultVhost__ { http_hooks { enabled on; timeout 2; on_play \(hooks.url("/p")); } }
             vhost open.test { http_hooks { enabled on; timeout 1; fail_open on; on_play http://127.0.0.1:1/unreachable; } }
             """)
-        _ = try publisher(server, stream: "healthy")
+        _ = try LiveStreamTools.publish(server.url("live/healthy"), log: server.directory + "/publisher-healthy.log")
         sleep(1)
         let healthy = try HealthyPlayer(port: server.port, path: "live/healthy")
         defer { healthy.stop() }
@@ -167,7 +160,7 @@ final class HookTests: XCTestCase {
 
     func testReferLists() throws {
         let server = try ServerProcess(body: "vhost __defaultVhost__ { refer_play a.com; }")
-        _ = try publisher(server, stream: "r")
+        _ = try LiveStreamTools.publish(server.url("live/r"), log: server.directory + "/publisher-r.log")
         sleep(1)
         let output = server.directory + "/out.flv"
         // rtmpdump's --stop does not end a live download: stop it after 3 s.

@@ -21,11 +21,6 @@ final class ReloadTests: XCTestCase {
         kill(server.pid, SIGHUP)
     }
 
-    private func publish(_ url: String, log: String) throws -> Process {
-        try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", try MediaFixtures.path(.h264AAC),
-                                          "-c", "copy", "-f", "flv", url], logFile: log)
-    }
-
     func testReloadAppliesChangesAndKeepsOtherClients() throws {
         let oldDestination = try ServerProcess()
         let destination = try ServerProcess()
@@ -34,8 +29,8 @@ final class ReloadTests: XCTestCase {
             vhost doomed.test { }
             """)
         let hlsRoot = server.directory + "/html"
-        _ = try publish(server.url("live/keep"), log: server.directory + "/keep.log")
-        _ = try publish(server.url("live?vhost=doomed.test/gone"), log: server.directory + "/gone.log")
+        _ = try LiveStreamTools.publish(server.url("live/keep"), log: server.directory + "/keep.log")
+        _ = try LiveStreamTools.publish(server.url("live?vhost=doomed.test/gone"), log: server.directory + "/gone.log")
         sleep(1)
         let healthy = try HealthyPlayer(port: server.port, path: "live/keep")
         defer { healthy.stop() }
@@ -109,12 +104,12 @@ final class ReloadTests: XCTestCase {
         let hlsRoot = NSTemporaryDirectory() + "swiftsrs-reload-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: hlsRoot) }
         let server = try ServerProcess()
-        _ = try publish(server.url("live/load"), log: server.directory + "/publisher.log")
+        _ = try LiveStreamTools.publish(server.url("live/load"), log: server.directory + "/publisher.log")
         sleep(1)
         let players = try (0..<10).map { _ in try HealthyPlayer(port: server.port, path: "live/load") }
         defer { players.forEach { $0.stop() } }
         for player in players { try player.awaitFrames(25, timeout: 10) }
-        let rssBefore = try residentKB(server.pid)
+        let rssBefore = try LiveStreamTools.residentKB(server.pid)
         let configs = [
             head(server, listen: "\(server.port)") + "vhost __defaultVhost__ { mw_latency 100; gop_cache off; }\n",
             head(server, listen: "\(server.port)") + "vhost __defaultVhost__ { hls { enabled on; hls_path \(hlsRoot); hls_fragment 1; } }\nvhost x.test { }\n",
@@ -133,7 +128,7 @@ final class ReloadTests: XCTestCase {
             let received = Double(player.videoFrames - before[index])
             XCTAssertGreaterThanOrEqual(received, (elapsed * 0.9 - 0.45) * Double(MediaFixtures.frameRate), "player \(index): \(received) frames in \(elapsed) s")
         }
-        let rssAfter = try residentKB(server.pid)
+        let rssAfter = try LiveStreamTools.residentKB(server.pid)
         // AddressSanitizer keeps freed memory in quarantine: RSS says nothing about leaks there.
         if !ServerProcess.underAddressSanitizer {
             XCTAssertLessThan(rssAfter - rssBefore, 20_000, "RSS grew from \(rssBefore) to \(rssAfter) kB over 100 reloads")
@@ -148,7 +143,7 @@ final class ReloadTests: XCTestCase {
         let root = NSTemporaryDirectory() + "swiftsrs-quit-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let server = try ServerProcess(body: "vhost __defaultVhost__ { hls { enabled on; hls_path \(root); hls_fragment 30; } }")
-        _ = try publish(server.url("live/q"), log: server.directory + "/publisher.log")
+        _ = try LiveStreamTools.publish(server.url("live/q"), log: server.directory + "/publisher.log")
         sleep(4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/live/q.m3u8"), "no segment can be complete yet with hls_fragment 30")
         let started = Date()
@@ -158,14 +153,5 @@ final class ReloadTests: XCTestCase {
         XCTAssertTrue(playlist.contains("q-0.ts"), "the partial segment was closed at quit: \(playlist)")
         let size = (try FileManager.default.attributesOfItem(atPath: root + "/live/q-0.ts")[.size] as? Int) ?? 0
         XCTAssertGreaterThan(size, 10_000)
-    }
-
-    private func residentKB(_ pid: Int32) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
-            throw TestFailure("no VmRSS for \(pid)")
-        }
-        return value
     }
 }
