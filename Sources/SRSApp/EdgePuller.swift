@@ -61,21 +61,17 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
     private func connect() {
         guard !stopped else { return }
         let origin = edge.origins[originIndex]
-        pool.run({ HostResolver.resolve(origin.host) }, on: loop) { [self] address in
+        TCPConnection.open(host: origin.host, port: origin.port, loop: loop, pool: pool) { [self] result in
             guard !stopped else { return }
             let session = Self.upstreamSession(origin, request: request, upstreamVhost: edge.upstreamVhost)
             log.trace(id, "edge: pull \(source.key) from \(session.tcUrl)/\(session.streamName)")
-            guard let address else {
-                failed("cannot resolve \(origin.host)")
-                return
-            }
-            do {
-                let connection = try TCPConnection.connect(host: address, port: origin.port, loop: loop)
+            switch result {
+            case .success(let connection):
                 tcp = connection
                 self.session = session
                 connection.start(delegate: self)
                 connection.send(session.start())
-            } catch {
+            case .failure(let error):
                 failed("\(error)")
             }
         }

@@ -43,16 +43,16 @@ final class EdgeTokenCheck: TCPConnectionDelegate, @unchecked Sendable {
             return
         }
         let origin = origins[index]
-        pool.run({ HostResolver.resolve(origin.host) }, on: loop) { [self] address in
+        TCPConnection.open(host: origin.host, port: origin.port, loop: loop, pool: pool) { [self] result in
             guard completion != nil else { return }
-            let session = RTMPClientSession(tcUrl: request.tcUrl, app: request.app, streamName: "token", mode: .play)
-            session.pageUrl = request.pageUrl
-            session.swfUrl = request.swfUrl
-            guard let address, let connection = try? TCPConnection.connect(host: address, port: origin.port, loop: loop) else {
+            guard case .success(let connection) = result else {
                 index += 1
                 tryOrigin()
                 return
             }
+            let session = RTMPClientSession(tcUrl: request.tcUrl, app: request.app, streamName: "token", mode: .play)
+            session.pageUrl = request.pageUrl
+            session.swfUrl = request.swfUrl
             tcp = connection
             self.session = session
             connection.start(delegate: self)

@@ -61,23 +61,17 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
 
     private func connect() {
         guard !stopped else { return }
-        let host = destination.host
-        let port = destination.port
-        pool.run({ HostResolver.resolve(host) }, on: loop) { [self] address in
+        TCPConnection.open(host: destination.host, port: destination.port, loop: loop, pool: pool) { [self] result in
             guard !stopped else { return }
-            guard let address else {
-                retry("cannot resolve \(host)")
-                return
-            }
-            let session = RTMPClientSession(tcUrl: "rtmp://\(destination)/\(upstreamApp)", app: upstreamApp, streamName: request.stream, mode: .publish)
-            do {
-                let connection = try TCPConnection.connect(host: address, port: port, loop: loop)
+            switch result {
+            case .success(let connection):
+                let session = RTMPClientSession(tcUrl: "rtmp://\(destination)/\(upstreamApp)", app: upstreamApp, streamName: request.stream, mode: .publish)
                 tcp = connection
                 self.session = session
                 connectedAt = MonotonicClock.milliseconds()
                 connection.start(delegate: self)
                 connection.send(session.start())
-            } catch {
+            case .failure(let error):
                 retry("\(error)")
             }
         }

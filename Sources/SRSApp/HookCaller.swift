@@ -107,30 +107,17 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
         loop.queue.asyncAfter(deadline: .now() + .milliseconds(timeoutMs)) {
             box.value.finish(.failed("no answer within \(timeoutMs) ms"))
         }
-        if target.isNumeric {
-            call.connect(host: target.host, port: target.port)
-        } else {
-            // getaddrinfo blocks: resolve on the pool, then connect from the loop.
-            let host = target.host
-            pool.run({ HostResolver.resolve(host) }, on: loop) { address in
-                guard let address else {
-                    box.value.finish(.failed("cannot resolve \(host)"))
-                    return
-                }
-                box.value.connect(host: address, port: target.port)
+        TCPConnection.open(host: target.host, port: target.port, loop: loop, pool: pool) { result in
+            let call = box.value
+            guard call.completion != nil else { return }
+            switch result {
+            case .success(let connection):
+                call.tcp = connection
+                connection.start(delegate: call)
+                connection.send(call.request)
+            case .failure(let error):
+                call.finish(.failed("\(error)"))
             }
-        }
-    }
-
-    private func connect(host: String, port: Int) {
-        guard completion != nil else { return }
-        do {
-            let connection = try TCPConnection.connect(host: host, port: port, loop: loop)
-            tcp = connection
-            connection.start(delegate: self)
-            connection.send(request)
-        } catch {
-            finish(.failed("connect to \(host):\(port): \(error)"))
         }
     }
 
@@ -222,7 +209,6 @@ struct HookURL {
         guard !host.isEmpty else { return nil }
     }
 
-    var isNumeric: Bool { HostResolver.isNumeric(host) }
     var hostHeader: String { (host.contains(":") ? "[\(host)]" : host) + (port == 80 ? "" : ":\(port)") }
 }
 

@@ -117,10 +117,40 @@ public final class TCPConnection: @unchecked Sendable {
     /// Opens an outbound connection to a numeric `host` (or a name, resolved blocking: call off
     /// the loops then) and `port`. The connect completes in the background: bytes sent before
     /// it wait for the socket to become writable; a refused connect closes with an error.
-    public static func connect(host: String, port: Int, loop: EventLoop) throws -> TCPConnection {
+    public static func connect(host: String, port: Int, loop: EventLoop) throws(ConnectError) -> TCPConnection {
         let fd = srs_connect_tcp(host, Int32(port))
         if fd < 0 { throw ConnectError(host: host, port: port, code: -fd) }
         return TCPConnection(fd: fd, loop: loop, peerAddress: host, peerPort: port)
+    }
+
+    /// Opens an outbound connection without blocking `loop`: a host name is resolved on `pool`
+    /// first (a numeric address is not). `completion` runs later on `loop`, never within this
+    /// call, with the connection, to be started there, or with why none could be opened. A connection it does not start (its
+    /// owner stopped meanwhile) is closed when it returns, so no descriptor is left behind.
+    public static func open(
+        host: String, port: Int, loop: EventLoop, pool: BlockingPool,
+        completion: @escaping @Sendable (Result<TCPConnection, ConnectError>) -> Void
+    ) {
+        let connectResolved: @Sendable (String?) -> Void = { address in
+            guard let address else {
+                completion(.failure(ConnectError(host: host, port: port, code: 0)))
+                return
+            }
+            let connection: TCPConnection
+            do throws(ConnectError) {
+                connection = try TCPConnection.connect(host: address, port: port, loop: loop)
+            } catch {
+                completion(.failure(error))
+                return
+            }
+            completion(.success(connection))
+            if !connection.started { connection.close(.local("not wanted after connect")) }
+        }
+        if HostResolver.isNumeric(host) {
+            loop.queue.async { connectResolved(host) }
+        } else {
+            pool.run({ HostResolver.resolve(host) }, on: loop, completion: connectResolved)
+        }
     }
 
     /// Starts reading; `delegate` is retained until the connection closes. Call on the loop.
@@ -382,7 +412,10 @@ public final class TCPConnection: @unchecked Sendable {
 public struct ConnectError: Error, CustomStringConvertible {
     public let host: String
     public let port: Int
+    /// errno of the failed socket call; 0 when the host name did not resolve.
     public let code: Int32
 
-    public var description: String { "cannot connect to \(host):\(port): \(String(cString: strerror(code)))" }
+    public var description: String {
+        code == 0 ? "cannot resolve \(host)" : "cannot connect to \(host):\(port): \(String(cString: strerror(code)))"
+    }
 }

@@ -78,6 +78,30 @@ final class TCPConnectionTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeoutMs: 2_000) { openDescriptorCount() == before }, "descriptor leaked")
     }
 
+    /// `open` resolves a name on the blocking pool and hands over the connection on the loop,
+    /// never within the call; a connection its owner does not start is closed, not leaked.
+    func testOpenResolvesOnThePoolAndClosesAnUnstartedConnection() throws {
+        let listener = try PlainListener(backlog: 16)
+        defer { listener.close() }
+        let before = openDescriptorCount()
+        let outcome = Mutex<(result: Result<TCPConnection, ConnectError>?, onLoop: Bool, returned: Bool)>((nil, false, false))
+        let loop = self.loop
+        onLoopSync {
+            TCPConnection.open(host: "localhost", port: listener.port, loop: loop, pool: BlockingPool()) { result in
+                outcome.withLock { $0 = (result, loop.inLoop, $0.returned) }
+            }
+            outcome.withLock { $0.returned = $0.result == nil }
+        }
+        XCTAssertTrue(waitUntil(timeoutMs: 5_000) { outcome.withLock { $0.result != nil } }, "no completion")
+        outcome.withLock { state in
+            XCTAssertTrue(state.returned, "the completion ran within the call")
+            XCTAssertTrue(state.onLoop, "the completion did not run on the loop")
+            guard case .success(let connection) = state.result else { return XCTFail("open failed: \(String(describing: state.result))") }
+            XCTAssertTrue(connection.isClosed, "an unstarted connection was left open")
+        }
+        XCTAssertTrue(waitUntil(timeoutMs: 2_000) { openDescriptorCount() == before }, "descriptor leaked")
+    }
+
     /// More than the socket takes: `send` keeps the rest, the write source drains it in order
     /// while the peer reads slowly, and the delegate hears of the drain.
     func testAFullSocketDrainsInOrder() throws {
