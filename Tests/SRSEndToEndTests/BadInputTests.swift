@@ -97,18 +97,6 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(server.log.contains("is already published by client"))
         assertHealthyKeepsFlowing(for: 3)
     }
-
-    func testHandshakeThenSilenceDoesNotStallOthers() throws {
-        var idle: [TestRTMPClient] = []
-        for _ in 0..<20 {
-            let client = try TestRTMPClient(port: server.port)
-            client.sendRaw([3] + [UInt8](repeating: 0, count: 700))  // half a C1, then nothing
-            idle.append(client)
-        }
-        assertHealthyKeepsFlowing(for: 3)
-        XCTAssertTrue(server.isRunning)
-        XCTAssertEqual(idle.count, 20)
-    }
 }
 
 /// A player on its own thread that counts frames until stopped.

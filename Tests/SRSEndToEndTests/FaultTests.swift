@@ -76,7 +76,7 @@ final class FaultTests: XCTestCase {
         defer { healthy.stop() }
         let publisher = try TestRTMPClient(port: server.port, path: "live/stall", mode: .publish)
         XCTAssertTrue(try publisher.start(timeout: 5))
-        try assertHealthyFlows(healthy) {
+        assertHealthyFlows(healthy) {
             // A video message announced as 5000 bytes, of which 100 arrive.
             let chunk = TestRTMPClient.rawChunk(csid: 6, typeId: RTMPMessageType.video, declaredLength: 5000, streamId: 1,
                                                 payload: [0x17, 0x01] + [UInt8](repeating: 0, count: 98))
@@ -92,7 +92,7 @@ final class FaultTests: XCTestCase {
         let healthy = try startHealthy(server)
         defer { healthy.stop() }
         let trickler = try TestRTMPClient(port: server.port, path: "live/trickle")
-        try assertHealthyFlows(healthy) {
+        assertHealthyFlows(healthy) {
             let started = Date()
             var closed = false
             while !closed && Date().timeIntervalSince(started) < 16 {
@@ -105,6 +105,52 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(server.log.contains("handshake not done within 10000 ms"), server.log.suffix(1500).description)
     }
 
+    /// Half-open clients (a TCP connect then nothing, or half a C1 then nothing) are closed by
+    /// the handshake deadline, each with a log line.
+    func testHalfOpenClientsAreClosedByTheHandshakeDeadline() throws {
+        let server = try ServerProcess()
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        try assertHealthyFlows(healthy) {
+            var silent: [TestRTMPClient] = []
+            for index in 0..<20 {
+                let client = try TestRTMPClient(port: server.port)
+                if index % 2 == 1 { client.sendRaw([3] + [UInt8](repeating: 0, count: 700)) }
+                silent.append(client)
+            }
+            let started = Date()
+            for (index, client) in silent.enumerated() {
+                let left = max(0.1, 14 - Date().timeIntervalSince(started))
+                XCTAssertTrue(client.waitForClose(timeout: left), "half-open client \(index) was never closed")
+            }
+            XCTAssertGreaterThan(Date().timeIntervalSince(started), 9, "half-open clients closed before the handshake deadline")
+        }
+        let closes = server.log.components(separatedBy: "handshake not done within 10000 ms").count - 1
+        XCTAssertEqual(closes, 20, server.log.suffix(2000).description)
+    }
+
+    /// max_connections reached: each new client is refused with a log line; the publisher and
+    /// the players already in are unhurt.
+    func testMaxConnectionsReached() throws {
+        let server = try ServerProcess(head: "max_connections 3;")
+        let healthy = try startHealthy(server)  // the publisher and one player
+        defer { healthy.stop() }
+        let second = try HealthyPlayer(port: server.port, path: "live/healthy")  // the third connection
+        defer { second.stop() }
+        try second.awaitFrames(25, timeout: 10)
+        try assertHealthyFlows(healthy) {
+            try assertHealthyFlows(second) {
+                for index in 0..<10 {
+                    let refused = try TestRTMPClient(port: server.port)
+                    XCTAssertTrue(refused.waitForClose(timeout: 3), "client \(index) over max_connections was not refused")
+                }
+                sleep(1)
+            }
+        }
+        let refusals = server.log.components(separatedBy: "connections reach max_connections 3").count - 1
+        XCTAssertEqual(refusals, 10, server.log.suffix(2000).description)
+    }
+
     /// Out of file descriptors (ulimit -n 64): accept errors are logged without flooding, the
     /// server does not spin, existing clients flow, and it accepts again once clients leave.
     func testRunningOutOfFileDescriptors() throws {
@@ -113,7 +159,7 @@ final class FaultTests: XCTestCase {
         defer { healthy.stop() }
         var hogs: [Int32] = []
         defer { hogs.forEach { close($0) } }
-        try assertHealthyFlows(healthy) {
+        assertHealthyFlows(healthy) {
             for _ in 0..<80 {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var address = sockaddr_in()

@@ -101,20 +101,6 @@ final class ServerCommandLineTests: XCTestCase {
         XCTAssertTrue(try player.pump(timeout: 0.5), "the player was dropped by the reload")
     }
 
-    func testMaxConnectionsRefusesNewClientsOnly() throws {
-        let server = try ServerProcess(head: "max_connections 3;")
-        var players: [TestRTMPClient] = []
-        for _ in 0..<3 {
-            let player = try TestRTMPClient(port: server.port)
-            XCTAssertTrue(try player.start())
-            players.append(player)
-        }
-        let refused = try TestRTMPClient(port: server.port)
-        XCTAssertTrue(refused.waitForClose(timeout: 3), "the 4th client was not refused")
-        XCTAssertTrue(server.log.contains("reach max_connections 3"), server.log)
-        for player in players { XCTAssertTrue(try player.pump(timeout: 0.3), "an existing client was dropped") }
-    }
-
     func testPublisherThatSendsNothingTimesOut() throws {
         let server = try ServerProcess(body: "vhost __defaultVhost__ { publish { firstpkt_timeout 1500; normal_timeout 1500; } }")
         let publisher = try TestRTMPClient(port: server.port, path: "live/silent", mode: .publish)
