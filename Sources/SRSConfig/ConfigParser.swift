@@ -5,12 +5,16 @@ import Foundation
 ///
 /// `include FILE ...;` (SRS 3+) is replaced by the directives of each file, at the same level.
 /// A relative FILE is taken from the folder of the file that includes it. Include cycles and
-/// include depths above ``maximumIncludeDepth`` are errors.
+/// include depths above ``maximumIncludeDepth`` are errors, and so are blocks nested deeper
+/// than ``maximumBlockDepth`` (the parser recurses per block: a file of nested `a {` must be
+/// an error, not a stack overflow).
 ///
 /// All errors thrown are ``ConfigError``.
 public enum ConfigParser {
     /// How deep includes may nest.
     public static let maximumIncludeDepth = 16
+    /// How deep blocks may nest (SRS's deepest is 4: `vhost { cluster { ... } }`-like).
+    public static let maximumBlockDepth = 32
 
     /// Reads and parses the file at `path`.
     public static func parseFile(path: String) throws -> [ConfigDirective] {
@@ -39,6 +43,7 @@ private struct DirectiveTreeBuilder {
     private var tokenizer: ConfigTokenizer
     private let file: String
     private let includeChain: [String]
+    private var blockDepth = 0
 
     init(text: String, file: String, includeChain: [String]) {
         self.tokenizer = ConfigTokenizer(text: text)
@@ -102,8 +107,14 @@ private struct DirectiveTreeBuilder {
             case .semicolon:
                 return directive
             case .openBrace:
+                guard blockDepth < ConfigParser.maximumBlockDepth else {
+                    throw ConfigError(file: file, line: token.line, directive: name,
+                                      message: "blocks nest deeper than \(ConfigParser.maximumBlockDepth)")
+                }
                 directive.hasBlock = true
+                blockDepth += 1
                 directive.children = try parseDirectives(enclosing: directive)
+                blockDepth -= 1
                 return directive
             case .closeBrace:
                 throw ConfigError(file: file, line: line, directive: name, message: "missing ';' before '}'")

@@ -24,6 +24,16 @@ final class ConfigErrorTests: XCTestCase {
         XCTAssertEqual(error.directive, "hls")
     }
 
+    /// The parser recurses per block: 100,000 nested blocks must be an error, not a crash.
+    func testBlocksNestedTooDeeplyAreAnError() throws {
+        let depth = ConfigParser.maximumBlockDepth
+        XCTAssertNotNil(try? ConfigParser.parse(text: String(repeating: "a {\n", count: depth) + String(repeating: "}", count: depth), file: "x"))
+        let error = try XCTUnwrap(parseError(String(repeating: "a {\n", count: 100_000) + String(repeating: "}", count: 100_000)))
+        XCTAssertEqual(error.line, depth + 1)
+        XCTAssertEqual(error.directive, "a")
+        XCTAssertEqual(error.message, "blocks nest deeper than \(depth)")
+    }
+
     func testUnterminatedQuotePointsAtTheOpeningQuote() throws {
         let error = try XCTUnwrap(parseError("listen 1935;\nfilter 'abc;\nmore;\n"))
         XCTAssertEqual(error.line, 2)
