@@ -5,7 +5,8 @@ import SRSKernel
 /// peer's chunk size, Abort. Timestamps are unwrapped to 64 bits.
 ///
 /// Memory grows only with bytes actually received: a header that announces a huge message
-/// allocates nothing until its bytes arrive, and lengths above the limits are refused.
+/// allocates nothing until its bytes arrive, lengths above the limits are refused, and the
+/// unfinished messages of all chunk streams together hold at most `maxPartialBytes`.
 public struct ChunkDecoder: Sendable {
     /// Largest audio/video/aggregate message accepted.
     public var maxMediaMessageSize = 16 * 1024 * 1024 - 1
@@ -13,6 +14,10 @@ public struct ChunkDecoder: Sendable {
     public var maxControlMessageSize = 1024 * 1024
     /// Most chunk streams with a message in progress at once.
     public var maxChunkStreams = 256
+    /// Most bytes held in unfinished messages over all chunk streams. A publisher interleaves
+    /// one audio and one video message at a time; 256 chunk streams each growing a 16 MB
+    /// message toward its end would be 4 GB for one client.
+    public var maxPartialBytes = 32 * 1024 * 1024
 
     /// The peer's chunk size (Set Chunk Size from the peer); 128 until it says otherwise.
     public private(set) var chunkSize = 128
@@ -24,6 +29,8 @@ public struct ChunkDecoder: Sendable {
     /// chunk mutates the array in place (in the state struct, every chunk copied the whole
     /// partial message: quadratic at small chunk sizes).
     private var payloads: [UInt32: [UInt8]] = [:]
+    /// Bytes in `payloads` (unfinished messages), bounded by `maxPartialBytes`.
+    private var partialByteCount = 0
 
     private struct ChunkStreamState: Sendable {
         var timestamp: Int64 = 0
@@ -52,6 +59,7 @@ public struct ChunkDecoder: Sendable {
 
     /// Drops the partial message of a chunk stream (Abort message).
     public mutating func abort(chunkStreamId: UInt32) {
+        if let state = streams[chunkStreamId], state.inProgress { partialByteCount -= state.received }
         streams[chunkStreamId]?.received = 0
         payloads[chunkStreamId] = nil
         streams[chunkStreamId]?.inProgress = false
@@ -124,6 +132,7 @@ public struct ChunkDecoder: Sendable {
         }
         if state.inProgress && fmt != 3 {
             // A new header in the middle of a message: SRS and librtmp treat it as a fresh start.
+            partialByteCount -= state.received
             state.received = 0
             state.inProgress = false
             payloads[csid] = nil
@@ -187,6 +196,9 @@ public struct ChunkDecoder: Sendable {
         let chunkBytes = min(needed, chunkSize)
         // Not enough bytes: nothing was committed, the whole chunk is parsed again later.
         guard buffer.count - index >= chunkBytes else { return nil }
+        if chunkBytes < needed && partialByteCount + chunkBytes > maxPartialBytes {
+            throw RTMPError("chunk stream \(csid)", "unfinished messages would hold more than \(maxPartialBytes) bytes")
+        }
         if startsMessage {
             var payload: [UInt8] = []
             payload.reserveCapacity(min(state.length, 65536))
@@ -194,10 +206,12 @@ public struct ChunkDecoder: Sendable {
         }
         payloads[csid, default: []].append(contentsOf: buffer[index..<(index + chunkBytes)])
         state.received += chunkBytes
+        partialByteCount += chunkBytes
         index += chunkBytes
         readIndex = index
 
         if state.received >= state.length {
+            partialByteCount -= state.received
             let payload = payloads.removeValue(forKey: csid) ?? []
             let message = RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp, payload: payload)
             state.received = 0

@@ -400,6 +400,35 @@ final class ChunkDecoderTests: XCTestCase {
         assertThrowsRTMPError(try limited.feed([0x06, 0x00, 0x00, 0x00, 0x00, 0x03, 0xE9, 0x09, 0x01, 0x00, 0x00, 0x00]))
     }
 
+    /// The first 128-byte chunk of a 1000-byte video message on `csid` (fmt 0, stream 1).
+    private func firstChunkOfLongVideo(csid: UInt8) -> [UInt8] {
+        [csid, 0x00, 0x00, 0x0A, 0x00, 0x03, 0xE8, 0x09, 0x01, 0x00, 0x00, 0x00] + pattern(128)
+    }
+
+    func testUnfinishedMessagesOverAllChunkStreamsAreBounded() {
+        var decoder = ChunkDecoder()
+        decoder.maxPartialBytes = 300
+        XCTAssertEqual(try decoder.feed(firstChunkOfLongVideo(csid: 6) + firstChunkOfLongVideo(csid: 7)), [])  // 256 held
+        assertThrowsRTMPError(try decoder.feed(firstChunkOfLongVideo(csid: 8)))  // 384 > 300
+    }
+
+    func testFinishedAbortedAndRestartedMessagesReleaseTheirBytes() throws {
+        var decoder = ChunkDecoder()
+        decoder.maxPartialBytes = 200
+        // Ten 200-byte messages, each held at 128 bytes before its last chunk finishes it.
+        for index in 0..<10 {
+            let bytes: [UInt8] = [0x06, 0x00, 0x00, UInt8(index), 0x00, 0x00, 0xC8, 0x09, 0x01, 0x00, 0x00, 0x00] + pattern(128) + [0xC6] + pattern(72)
+            XCTAssertEqual(try decoder.feed(bytes).count, 1)
+        }
+        // Aborted: csid 6 holds 128, the Abort releases it, csid 7 may hold 128.
+        XCTAssertEqual(try decoder.feed(firstChunkOfLongVideo(csid: 6)), [])
+        decoder.abort(chunkStreamId: 6)
+        XCTAssertEqual(try decoder.feed(firstChunkOfLongVideo(csid: 7)), [])
+        // Restarted: a new header on csid 7 drops its 128 bytes before taking 128 again.
+        XCTAssertEqual(try decoder.feed(firstChunkOfLongVideo(csid: 7)), [])
+        assertThrowsRTMPError(try decoder.feed(firstChunkOfLongVideo(csid: 8)))  // 256 > 200
+    }
+
     func testLimitIsCheckedForFmt1Headers() {
         var decoder = ChunkDecoder()
         decoder.maxControlMessageSize = 4
