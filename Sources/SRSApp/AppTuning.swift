@@ -42,6 +42,9 @@ public enum AppTuning {
     /// An idle keep-alive HTTP connection is closed after this long (nginx's keepalive_timeout 75 s;
     /// API pollers reconnect cheaply, so a shorter bound frees descriptors sooner).
     public static let httpIdleTimeoutMs: Int64 = 30_000
+    /// Pipelined HTTP requests queued on one connection before it stops reading (responses
+    /// go out one at a time, each after the previous one is written).
+    public static let maxQueuedHTTPRequests = 32
     /// Largest static file (or range) served in one piece; clients use Range for more.
     public static let maxStaticFileBytes = 64 * 1024 * 1024
     /// Gap between the last timestamp of a publish and the first of the next one in HLS

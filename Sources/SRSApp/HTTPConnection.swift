@@ -26,7 +26,11 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
     private var partialSince: Int64?
     /// Set while a file read runs on the blocking pool: later requests wait.
     private var busy = false
+    /// Pipelined requests not served yet. The next one is served only once the previous
+    /// response is written, and reading stops while `AppTuning.maxQueuedHTTPRequests` wait,
+    /// so a client that sends requests and reads nothing holds one response in memory.
     private var queued: [HTTPRequest] = []
+    private var readingHeld = false
     /// The live stream this client plays, if any.
     private var player: PlayerOutput?
     private var framer: MediaFramer?
@@ -57,6 +61,10 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         partialSince = parser.hasPartialRequest ? (partialSince ?? lastActivity) : nil
         queued += requests
         serveQueued()
+        if !readingHeld && queued.count >= AppTuning.maxQueuedHTTPRequests {
+            readingHeld = true
+            tcp.holdReading(true)
+        }
     }
 
     func connectionDidDrain(_ connection: TCPConnection) {
@@ -64,6 +72,8 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             player.flush()
         } else if closeWhenDrained {
             tcp.close(.local("response sent"))
+        } else {
+            serveQueued()
         }
     }
 
@@ -90,9 +100,13 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
     // MARK: Requests
 
     private func serveQueued() {
-        while !busy && !closed && player == nil && !queued.isEmpty {
+        while !busy && !closed && player == nil && !queued.isEmpty && tcp.isWritable {
             let request = queued.removeFirst()
             handle(request)
+        }
+        if readingHeld && !closed && queued.count < AppTuning.maxQueuedHTTPRequests {
+            readingHeld = false
+            tcp.holdReading(false)
         }
     }
 
@@ -366,7 +380,13 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         if let since = partialSince, now - since > AppTuning.httpRequestTimeoutMs {
             log.warn(id, "HTTP request not complete within \(AppTuning.httpRequestTimeoutMs) ms; closing")
             respond(status: 408, body: [], contentType: "text/plain", keepAlive: false)
-        } else if !busy && now - lastActivity > AppTuning.httpIdleTimeoutMs {
+        } else if !tcp.isWritable {
+            // A response is being written: the client must keep reading it, however long it is.
+            if now - tcp.lastSendProgressTime > AppTuning.playerSendTimeoutMs {
+                log.warn(id, "HTTP client accepted no bytes of its response for \(AppTuning.playerSendTimeoutMs) ms; closing")
+                close("HTTP send timeout")
+            }
+        } else if !busy && now - max(lastActivity, tcp.lastSendProgressTime) > AppTuning.httpIdleTimeoutMs {
             close("HTTP keep-alive idle timeout")
         }
     }

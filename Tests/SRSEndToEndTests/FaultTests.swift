@@ -151,6 +151,28 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(refusals, 10, server.log.suffix(2000).description)
     }
 
+    /// An HTTP client that pipelines 200 requests for an 8 MB file and reads nothing: responses
+    /// go out one at a time, so the server holds one of them, not 1.6 GB.
+    func testHTTPClientPipeliningWithoutReading() throws {
+        let httpPort = ServerProcess.freePort()
+        let root = NSTemporaryDirectory() + "swiftsrs-big-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Data(count: 8 << 20).write(to: URL(fileURLWithPath: root + "/big.bin"))
+        let server = try ServerProcess(head: "http_server { enabled on; listen \(httpPort); dir \(root); }")
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        let rssBefore = try LiveStreamTools.residentKB(server.pid)
+        let hog = try TestRTMPClient(port: httpPort, receiveBuffer: 4096)  // a raw TCP client
+        try assertHealthyFlows(healthy) {
+            hog.sendRaw(Array(String(repeating: "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n", count: 200).utf8))
+            sleep(3)
+            let grown = try LiveStreamTools.residentKB(server.pid) - rssBefore
+            XCTAssertLessThan(grown, 40_000, "server RSS grew by \(grown) KB for one client that reads nothing")
+        }
+        XCTAssertTrue(server.isRunning)
+    }
+
     /// Out of file descriptors (ulimit -n 64): accept errors are logged without flooding, the
     /// server does not spin, existing clients flow, and it accepts again once clients leave.
     func testRunningOutOfFileDescriptors() throws {

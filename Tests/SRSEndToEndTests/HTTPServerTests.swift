@@ -294,6 +294,40 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(try curl(["http://127.0.0.1:\(httpPort)/static/a.txt"]), "segment\n")
     }
 
+    /// 40 pipelined requests in one write (more than the 32 queued before reading stops):
+    /// every response comes back, whole and in order.
+    func testPipelinedRequestsAreAnsweredInOrder() throws {
+        let server = try startServer()
+        defer { XCTAssertTrue(server.isRunning) }
+        let client = try TestRTMPClient(port: httpPort)  // a raw TCP client
+        let paths = (0..<40).map { $0 % 2 == 0 ? "/sub/data.ts" : "/index.html" }
+        client.sendRaw(Array(paths.map { "GET \($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined().utf8))
+        var received: [UInt8] = []
+        var bodies: [[UInt8]] = []
+        let deadline = Date().addingTimeInterval(10)
+        while bodies.count < paths.count && Date() < deadline {
+            if let data = try client.readAvailable(timeout: 0.5) { received += data }
+            // Peel off every complete response.
+            while let headEnd = received.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound {
+                let head = String(decoding: received[..<headEnd], as: UTF8.self)
+                guard let lengthLine = head.split(separator: "\r\n").first(where: { $0.hasPrefix("Content-Length: ") }),
+                      let length = Int(lengthLine.dropFirst("Content-Length: ".count)) else { return XCTFail("no length in \(head)") }
+                guard received.count >= headEnd + length else { break }
+                XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)
+                bodies.append(Array(received[headEnd..<(headEnd + length)]))
+                received.removeFirst(headEnd + length)
+            }
+        }
+        XCTAssertEqual(bodies.count, paths.count)
+        for (index, body) in bodies.enumerated() {
+            if index % 2 == 0 {
+                XCTAssertEqual(body, (0..<1000).map { UInt8($0 % 251) }, "response \(index)")
+            } else {
+                XCTAssertEqual(body, Array("<html>hello</html>\n".utf8), "response \(index)")
+            }
+        }
+    }
+
     func testAPIAndHTTPServerShareOnePort() throws {
         let server = try startServer(sharedPort: true)
         _ = try publish(server)

@@ -132,6 +132,17 @@ final class TestRTMPClient {
         return true
     }
 
+    /// Raw bytes that arrive within `timeout` (nil when none did), for tests that use this
+    /// client as a plain TCP client; throws once the server closed.
+    func readAvailable(timeout: TimeInterval) throws -> [UInt8]? {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, Int32(timeout * 1000)) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { throw TestFailure("the server closed the connection") }
+        return Array(buffer[0..<n])
+    }
+
     /// Waits until the server closes the connection; true if it did within `timeout`.
     func waitForClose(timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
