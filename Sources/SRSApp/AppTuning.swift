@@ -15,6 +15,11 @@ public enum AppTuning {
     /// waits outside the ring, where queue_length cannot skip it: 256 messages of a 4 Mbps
     /// stream were 2 MB (15 s at a 20 KB/s reader) before this bound.
     public static let playerBatchBytes = 256 * 1024
+    /// A client's reading stops while more than this waits to be written to it. A player has at
+    /// most one batch (256 KB) waiting, so only a client that sends commands or requests and
+    /// reads nothing reaches it; before this bound, createStream flooded by a client reading
+    /// nothing grew the server by 6 MB/s until the 30 s idle timeout.
+    public static let maxPendingBytesWhileReading = 2 * 1024 * 1024
     /// Batches one flush may write before yielding the loop to other clients.
     public static let playerBatchesPerFlush = 4
     /// Hard caps of a stream's ring whatever `queue_length` says, so one publisher cannot eat

@@ -203,6 +203,7 @@ public final class Server: @unchecked Sendable {
         let id = newContextId()
         let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
         guard admit(tcp, id: id) else { return }
+        tcp.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
         let connection = HTTPConnection(id: id, tcp: tcp, server: self, roles: roles)
         var record = ClientRecord(id: id, ip: ip, connection: tcp)
         record.kind = .api
@@ -219,6 +220,7 @@ public final class Server: @unchecked Sendable {
         let id = newContextId()
         let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
         guard admit(tcp, id: id) else { return }
+        tcp.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
         let connection = RTMPConnection(id: id, tcp: tcp, server: self)
         clients.add(ClientRecord(id: id, ip: ip, connection: tcp))
         let context = loopContexts[loop.index]

@@ -92,6 +92,16 @@ public final class TCPConnection: @unchecked Sendable {
     private var pending: [OutboundPiece] = []
     private var pendingIndex = 0
     private var pendingOffset = 0
+    private var pendingBytes = 0
+    /// Reading stopped because too much waits to be written (`maxPendingBytesWhileReading`).
+    private var readBackedUp = false
+
+    /// Reading stops while more than this many bytes wait to be written, and resumes once they
+    /// are (nil: never stops). A peer that does not read what it is sent cannot make the
+    /// server read, and answer, more: its requests wait in its own socket. (A suspended read
+    /// source does not silence the write source of the same fd: libdispatch re-arms the
+    /// fd's one-shot epoll registration with the write interest after each read event.)
+    public var maxPendingBytesWhileReading: Int?
 
     public private(set) var isClosed = false
     private let receivedCounter = Atomic<UInt64>(0)
@@ -191,6 +201,10 @@ public final class TCPConnection: @unchecked Sendable {
                 receivedCounter.add(UInt64(n), ordering: .relaxed)
                 lastReceiveTime = MonotonicClock.milliseconds()
                 delegate?.connection(self, didReceive: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                if let limit = maxPendingBytesWhileReading, pendingBytes > limit, !isClosed {
+                    stopReadingUntilDrained()
+                    return
+                }
                 if isClosed || readSuspended || n < buffer.count { return }
             } else if n == 0 {
                 close(.peerClosed)
@@ -214,10 +228,24 @@ public final class TCPConnection: @unchecked Sendable {
                 readSuspended = true
                 source.suspend()
             }
-        } else if readSuspended {
-            readSuspended = false
-            source.resume()
+        } else {
+            resumeReadingIfFree()
         }
+    }
+
+    private func stopReadingUntilDrained() {
+        readBackedUp = true
+        if !readSuspended, let source = readSource {
+            readSuspended = true
+            source.suspend()
+        }
+    }
+
+    /// Resumes reading unless something still holds it.
+    private func resumeReadingIfFree() {
+        guard readSuspended, !readHeld, !readBackedUp, !isClosed, let source = readSource else { return }
+        readSuspended = false
+        source.resume()
     }
 
     /// Stops reading for `milliseconds` (merged read: fewer, larger reads).
@@ -225,11 +253,7 @@ public final class TCPConnection: @unchecked Sendable {
         guard !isClosed, !readSuspended, let source = readSource else { return }
         readSuspended = true
         source.suspend()
-        queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
-            guard readSuspended, !readHeld, let source = readSource else { return }
-            readSuspended = false
-            source.resume()
-        }
+        queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in resumeReadingIfFree() }
     }
 
     // MARK: Writing
@@ -238,11 +262,7 @@ public final class TCPConnection: @unchecked Sendable {
     public var isWritable: Bool { pendingIndex >= pending.count && !isClosed }
 
     /// Bytes queued but not yet written.
-    public var pendingByteCount: Int {
-        var total = 0
-        for index in pendingIndex..<pending.count { total += pending[index].count }
-        return total - pendingOffset
-    }
+    public var pendingByteCount: Int { pendingBytes }
 
     /// Queues bytes and writes as much as the socket takes. Returns true when all of it is written.
     @discardableResult
@@ -261,6 +281,7 @@ public final class TCPConnection: @unchecked Sendable {
         } else {
             pending.append(contentsOf: pieces)
         }
+        for piece in pieces { pendingBytes += piece.count }
         if writeSourceActivated && !writeSourceSuspended { return false }  // waiting for writable
         return flush()
     }
@@ -302,10 +323,15 @@ public final class TCPConnection: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         pendingIndex = 0
         pendingOffset = 0
+        if readBackedUp {
+            readBackedUp = false
+            resumeReadingIfFree()
+        }
         return true
     }
 
     private func advance(by written: Int) {
+        pendingBytes -= written
         var left = written
         while left > 0 && pendingIndex < pending.count {
             let available = pending[pendingIndex].count - pendingOffset
@@ -368,6 +394,7 @@ public final class TCPConnection: @unchecked Sendable {
         pending.removeAll()
         pendingIndex = 0
         pendingOffset = 0
+        pendingBytes = 0
         if started {
             queue.async { self.cancelSources() }  // rule 2: cancel on the connection's own queue
         } else {

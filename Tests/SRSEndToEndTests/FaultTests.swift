@@ -173,6 +173,42 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(server.isRunning)
     }
 
+    /// An RTMP client that floods createStream and reads none of the answers: once 2 MB of
+    /// answers wait, the server stops reading it (the rest waits in the client's own socket)
+    /// instead of queuing answers for as long as the client sends.
+    func testRTMPClientFloodingCommandsWithoutReading() throws {
+        let server = try ServerProcess()
+        let healthy = try startHealthy(server)
+        defer { healthy.stop() }
+        let flooder = try TestRTMPClient(port: server.port, receiveBuffer: 4096)
+        try flooder.rawHandshake()
+        let connect = AMF0Encoder.encode(["connect", 1, .object([AMF0Property("app", "live"), AMF0Property("tcUrl", "rtmp://127.0.0.1/live")])])
+        flooder.sendRaw(TestRTMPClient.rawChunk(typeId: RTMPMessageType.amf0Command, payload: connect))
+        let createStream = TestRTMPClient.rawChunk(typeId: RTMPMessageType.amf0Command, payload: AMF0Encoder.encode(["createStream", 2, .null]))
+        let batch = Array([[UInt8]](repeating: createStream, count: 2000).joined())
+        let rssBefore = try LiveStreamTools.residentKB(server.pid)
+        var sent = 0
+        try assertHealthyFlows(healthy) {
+            let deadline = Date().addingTimeInterval(8)
+            var offset = 0
+            while Date() < deadline {
+                let n = batch.withUnsafeBytes { send(flooder.fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+                if n > 0 {
+                    sent += n
+                    offset = (offset + n) % batch.count
+                } else if errno == EAGAIN {
+                    usleep(1000)
+                } else {
+                    break
+                }
+            }
+            let grown = try LiveStreamTools.residentKB(server.pid) - rssBefore
+            XCTAssertLessThan(grown, 10_000, "server RSS grew by \(grown) KB for a client that reads nothing (it sent \(sent) bytes)")
+        }
+        XCTAssertGreaterThan(sent, 4 << 20, "the flood did not even fill the buffers")
+        XCTAssertFalse(server.log.contains("protocol error"), "the flood was malformed: \(server.log.suffix(1000))")
+    }
+
     /// Out of file descriptors (ulimit -n 64): accept errors are logged without flooding, the
     /// server does not spin, existing clients flow, and it accepts again once clients leave.
     func testRunningOutOfFileDescriptors() throws {

@@ -127,6 +127,51 @@ final class TCPConnectionTests: XCTestCase {
         XCTAssertNotNil(recorder.waitForClose(timeoutMs: 5_000))
     }
 
+    /// With `maxPendingBytesWhileReading`, a peer that sends and does not read stops being
+    /// read once that much waits to be written; reading resumes when the peer drains it.
+    func testReadingStopsWhileTooMuchWaitsAndResumesWhenDrained() throws {
+        let listener = try PlainListener(backlog: 16)
+        defer { listener.close() }
+        let echo = AmplifyingEcho(factor: 16)
+        let connection = try onLoop { () throws -> TCPConnection in
+            let connection = try TCPConnection.connect(host: "127.0.0.1", port: listener.port, loop: self.loop)
+            connection.setSendBufferSize(64 * 1024)
+            connection.maxPendingBytesWhileReading = 256 * 1024
+            connection.start(delegate: echo)
+            return connection
+        }
+        let peer = try listener.accept(timeoutMs: 5_000)
+        defer { Glibc.close(peer) }
+        // The peer sends 4 MB (answered with 64 MB) without reading.
+        let total = 4 << 20
+        let writer = DispatchSemaphore(value: 0)
+        let box = UncheckedResult<Int>()
+        DispatchQueue.global().async {
+            let block = [UInt8](repeating: 7, count: 64 * 1024)
+            var written = 0
+            while written < total {
+                let n = block.withUnsafeBytes { Glibc.send(peer, $0.baseAddress, min($0.count, total - written), Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { break }
+                written += n
+            }
+            box.value = .success(written)
+            writer.signal()
+        }
+        sleep(1)
+        let stalledAt = connection.bytesReceived
+        sleep(1)
+        XCTAssertEqual(connection.bytesReceived, stalledAt, "reading went on while the peer read nothing")
+        XCTAssertLessThan(stalledAt, UInt64(total), "everything was read: the limit did not apply")
+        onLoopSync { XCTAssertLessThanOrEqual(connection.pendingByteCount, 256 * 1024 + 16 * 64 * 1024) }
+        // The peer reads everything: reading resumes until all 4 MB are in.
+        let answer = try readAll(peer, count: total * 16, timeoutMs: 30_000)
+        XCTAssertEqual(answer.count, total * 16)
+        XCTAssertEqual(writer.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(try box.value?.get(), total)
+        XCTAssertEqual(connection.bytesReceived, UInt64(total))
+        connection.closeAsync(.local("test done"))
+    }
+
     // MARK: Helpers
 
     private func onLoop<T>(_ work: @escaping () throws -> T) throws -> T {
@@ -142,6 +187,19 @@ final class TCPConnectionTests: XCTestCase {
 
 private final class UncheckedResult<T>: @unchecked Sendable {
     var value: Result<T, Error>?
+}
+
+/// Answers every byte received with `factor` bytes.
+private final class AmplifyingEcho: TCPConnectionDelegate, @unchecked Sendable {
+    let factor: Int
+    init(factor: Int) { self.factor = factor }
+
+    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+        connection.send([UInt8](repeating: 1, count: bytes.count * factor))
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {}
+    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {}
 }
 
 /// Records a connection's callbacks (made on the loop) for the test thread.
