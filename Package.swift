@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHTTPTests", dependencies: ["SRSHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHLSTests", dependencies: ["SRSHLS"], swiftSettings: swiftSettings),
-        .testTarget(name: "SRSIOTests", dependencies: ["SRSIO"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSIOTests", dependencies: ["SRSIO", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SRSEndToEndTests",
             dependencies: ["SRSKernel", "SRSRTMP", "srs"],

@@ -1,9 +1,9 @@
 import Dispatch
 import Glibc
-import Synchronization
 import XCTest
 
-@testable import SRSIO
+import SRSKernel
+import SRSIO
 
 /// TCPConnection against plain sockets: the lifecycle cases that only show on a real socket
 /// (a connect still in progress, a refused connect, a close before start, a full socket).
@@ -22,7 +22,7 @@ final class TCPConnectionTests: XCTestCase {
         defer { Glibc.close(filler) }
 
         let recorder = Recorder()
-        let sentAtOnce = Mutex<Bool?>(nil)
+        let sentAtOnce = LockedValue<Bool?>(nil)
         let connection = try onLoop { () throws -> TCPConnection in
             let connection = try TCPConnection.connect(host: "127.0.0.1", port: listener.port, loop: self.loop)
             connection.start(delegate: recorder)
@@ -84,7 +84,7 @@ final class TCPConnectionTests: XCTestCase {
         let listener = try PlainListener(backlog: 16)
         defer { listener.close() }
         let before = openDescriptorCount()
-        let outcome = Mutex<(result: Result<TCPConnection, ConnectError>?, onLoop: Bool, returned: Bool)>((nil, false, false))
+        let outcome = LockedValue<(result: Result<TCPConnection, ConnectError>?, onLoop: Bool, returned: Bool)>((nil, false, false))
         let loop = self.loop
         onLoopSync {
             TCPConnection.open(host: "localhost", port: listener.port, loop: loop, pool: BlockingPool()) { result in
@@ -97,7 +97,8 @@ final class TCPConnectionTests: XCTestCase {
             XCTAssertTrue(state.returned, "the completion ran within the call")
             XCTAssertTrue(state.onLoop, "the completion did not run on the loop")
             guard case .success(let connection) = state.result else { return XCTFail("open failed: \(String(describing: state.result))") }
-            XCTAssertTrue(connection.isClosed, "an unstarted connection was left open")
+            // Loop-confined state: read it on the loop, after the turn that ran the completion.
+            onLoopSync { XCTAssertTrue(connection.isClosed, "an unstarted connection was left open") }
         }
         XCTAssertTrue(waitUntil(timeoutMs: 2_000) { openDescriptorCount() == before }, "descriptor leaked")
     }
@@ -109,7 +110,7 @@ final class TCPConnectionTests: XCTestCase {
         defer { listener.close() }
         let recorder = Recorder()
         let payload = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
-        let sentAtOnce = Mutex<Bool?>(nil)
+        let sentAtOnce = LockedValue<Bool?>(nil)
         let connection = try onLoop { () throws -> TCPConnection in
             let connection = try TCPConnection.connect(host: "127.0.0.1", port: listener.port, loop: self.loop)
             connection.setSendBufferSize(64 * 1024)  // a fixed buffer: no autotuning past the payload
@@ -204,7 +205,7 @@ private final class AmplifyingEcho: TCPConnectionDelegate, @unchecked Sendable {
 
 /// Records a connection's callbacks (made on the loop) for the test thread.
 private final class Recorder: TCPConnectionDelegate, @unchecked Sendable {
-    private let state = Mutex<(received: [UInt8], drains: Int, closes: [CloseReason])>(([], 0, []))
+    private let state = LockedValue<(received: [UInt8], drains: Int, closes: [CloseReason])>(([], 0, []))
 
     func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
         state.withLock { $0.received += bytes }
