@@ -13,7 +13,7 @@ import Foundation
 public enum ConfigParser {
     /// How deep includes may nest.
     public static let maximumIncludeDepth = 16
-    /// How deep blocks may nest (SRS's deepest is 4: `vhost { cluster { ... } }`-like).
+    /// How deep blocks may nest (SRS's deepest is 3: `vhost { transcode { engine { } } }`).
     public static let maximumBlockDepth = 32
 
     /// Reads and parses the file at `path`.

@@ -135,8 +135,9 @@ public final class TCPConnection: @unchecked Sendable {
 
     /// Opens an outbound connection without blocking `loop`: a host name is resolved on `pool`
     /// first (a numeric address is not). `completion` runs later on `loop`, never within this
-    /// call, with the connection, to be started there, or with why none could be opened. A connection it does not start (its
-    /// owner stopped meanwhile) is closed when it returns, so no descriptor is left behind.
+    /// call, with the connection, to be started there, or with why none could be opened. A
+    /// connection it does not start (its owner stopped meanwhile) is closed when it returns,
+    /// so no descriptor is left behind.
     public static func open(
         host: String, port: Int, loop: EventLoop, pool: BlockingPool,
         completion: @escaping @Sendable (Result<TCPConnection, ConnectError>) -> Void
