@@ -15,7 +15,8 @@ enum FuzzTarget: String, CaseIterable {
     case amf0
     /// FLV files and their tags, then the codec parsers and the MPEG-TS muxer behind them.
     case flv
-    /// HTTP/1.1 requests (pipelined).
+    /// HTTP/1.1 requests (pipelined), then what the server derives from each one: query
+    /// values, byte ranges, the static file path, dates.
     case httpRequest = "http-request"
     /// HTTP/1.x responses (callback servers).
     case httpResponse = "http-response"
@@ -66,7 +67,16 @@ enum FuzzTarget: String, CaseIterable {
         case .httpRequest:
             var parser = HTTPRequestParser()
             for part in [first, second] {
-                guard (try? parser.feed(part)) != nil else { return }
+                guard let requests = try? parser.feed(part) else { return }
+                // What the server does next with each request's client-chosen fields.
+                for request in requests {
+                    _ = request.queryValue("count")
+                    _ = request.queryValue("callback")
+                    _ = ByteRangeRequest.parse(request.headers["Range"], size: 1000)
+                    _ = ByteRangeRequest.parse(request.headers["Range"], size: 0)
+                    _ = StaticPath.resolve(root: "/srv/www", requestPath: request.path)
+                    _ = request.headers["If-Modified-Since"].flatMap(HTTPDate.parse)
+                }
             }
         case .httpResponse:
             var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)
