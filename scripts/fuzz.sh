@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of one parser, or a smoke run of all.
 #   scripts/fuzz.sh TARGET [SECONDS] [extra libFuzzer flags]   fuzz TARGET for SECONDS (default 60)
+#   scripts/fuzz.sh TARGET 1800 -runs=10000000                 30 minutes or 10 million inputs, whichever first
 #   scripts/fuzz.sh --smoke [RUNS]                             every target, RUNS inputs each (CI)
 #   scripts/fuzz.sh --list                                     the targets
 # Seeds are committed in Fuzz/Corpus/TARGET (recorded from ffmpeg, rtmpdump, curl and real
