@@ -104,7 +104,8 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             let request = queued.removeFirst()
             handle(request)
         }
-        if readingHeld && !closed && queued.count < AppTuning.maxQueuedHTTPRequests {
+        // A live player's client has nothing more to say: its reading only watches for the close.
+        if readingHeld && !closed && (queued.count < AppTuning.maxQueuedHTTPRequests || player != nil) {
             readingHeld = false
             tcp.holdReading(false)
         }
@@ -377,7 +378,11 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             }
             return
         }
-        if let since = partialSince, now - since > AppTuning.httpRequestTimeoutMs {
+        // The rest of a partial request may wait in the socket while this server is not
+        // reading (responses ahead of it being written, or 32 requests queued): its clock
+        // runs only while reading is on, from the last response progress.
+        if let since = partialSince, tcp.isWritable, !readingHeld,
+           now - max(since, tcp.lastSendProgressTime) > AppTuning.httpRequestTimeoutMs {
             log.warn(id, "HTTP request not complete within \(AppTuning.httpRequestTimeoutMs) ms; closing")
             respond(status: 408, body: [], contentType: "text/plain", keepAlive: false)
         } else if !tcp.isWritable {

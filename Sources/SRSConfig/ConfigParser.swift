@@ -32,8 +32,9 @@ public enum ConfigParser {
         try parse(text: text, file: file, includeChain: [ConfigFileReader.canonicalPath(file)])
     }
 
-    static func parse(text: String, file: String, includeChain: [String]) throws(ConfigError) -> [ConfigDirective] {
-        var builder = DirectiveTreeBuilder(text: text, file: file, includeChain: includeChain)
+    /// `blockDepth`: how many blocks enclose the `include` that brought this text in.
+    static func parse(text: String, file: String, includeChain: [String], blockDepth: Int = 0) throws(ConfigError) -> [ConfigDirective] {
+        var builder = DirectiveTreeBuilder(text: text, file: file, includeChain: includeChain, blockDepth: blockDepth)
         return try builder.parseAll()
     }
 }
@@ -43,9 +44,10 @@ private struct DirectiveTreeBuilder {
     private var tokenizer: ConfigTokenizer
     private let file: String
     private let includeChain: [String]
-    private var blockDepth = 0
+    private var blockDepth: Int
 
-    init(text: String, file: String, includeChain: [String]) {
+    init(text: String, file: String, includeChain: [String], blockDepth: Int) {
+        self.blockDepth = blockDepth
         self.tokenizer = ConfigTokenizer(text: text)
         self.file = file
         self.includeChain = includeChain
@@ -159,7 +161,7 @@ private struct DirectiveTreeBuilder {
             } catch {
                 throw ConfigError(at: include, context: nil, message: error.message)
             }
-            directives += try ConfigParser.parse(text: text, file: path, includeChain: includeChain + [canonical])
+            directives += try ConfigParser.parse(text: text, file: path, includeChain: includeChain + [canonical], blockDepth: blockDepth)
         }
         return directives
     }

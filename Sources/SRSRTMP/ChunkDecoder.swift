@@ -130,12 +130,14 @@ public struct ChunkDecoder: Sendable {
         if fmt != 0 && !state.hasHeader {
             throw RTMPError("chunk header", "fmt \(fmt) on chunk stream \(csid) before any fmt 0 header")
         }
+        // A new header in the middle of a message: SRS and librtmp treat it as a fresh start.
+        // The dropped bytes leave the count only once this chunk is whole and committed: until
+        // then the header is parsed again on every read, from the stored state.
+        var droppedBytes = 0
         if state.inProgress && fmt != 3 {
-            // A new header in the middle of a message: SRS and librtmp treat it as a fresh start.
-            partialByteCount -= state.received
+            droppedBytes = state.received
             state.received = 0
             state.inProgress = false
-            payloads[csid] = nil
         }
         let startsMessage = !state.inProgress
 
@@ -196,6 +198,7 @@ public struct ChunkDecoder: Sendable {
         let chunkBytes = min(needed, chunkSize)
         // Not enough bytes: nothing was committed, the whole chunk is parsed again later.
         guard buffer.count - index >= chunkBytes else { return nil }
+        partialByteCount -= droppedBytes
         if chunkBytes < needed && partialByteCount + chunkBytes > maxPartialBytes {
             throw RTMPError("chunk stream \(csid)", "unfinished messages would hold more than \(maxPartialBytes) bytes")
         }

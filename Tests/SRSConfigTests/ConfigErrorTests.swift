@@ -160,6 +160,21 @@ final class ConfigErrorTests: XCTestCase {
         XCTAssertEqual(config.maxConnections, 10)
     }
 
+    /// The depth counts the blocks around an `include` too: 20 levels in each of two files
+    /// are 40.
+    func testBlockDepthCountsAcrossIncludes() throws {
+        let folder = try makeTemporaryFolder(for: self)
+        let main = folder.appendingPathComponent("main.conf")
+        let inner = folder.appendingPathComponent("inner.conf")
+        try (String(repeating: "a {\n", count: 20) + "include inner.conf;\n" + String(repeating: "}\n", count: 20))
+            .write(to: main, atomically: true, encoding: .utf8)
+        try (String(repeating: "b {\n", count: 20) + String(repeating: "}\n", count: 20)).write(to: inner, atomically: true, encoding: .utf8)
+        let error = try XCTUnwrap(configError { _ = try ConfigParser.parseFile(path: main.path) })
+        XCTAssertEqual(error.file, inner.path)
+        XCTAssertEqual(error.line, ConfigParser.maximumBlockDepth - 20 + 1)
+        XCTAssertEqual(error.message, "blocks nest deeper than \(ConfigParser.maximumBlockDepth)")
+    }
+
     func testMissingIncludePointsAtTheIncludeDirective() throws {
         let folder = try makeTemporaryFolder(for: self)
         let main = folder.appendingPathComponent("main.conf")

@@ -173,6 +173,36 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(server.isRunning)
     }
 
+    /// A client downloading a 4 MB file at ~300 KB/s with the start of its next request
+    /// already sent: neither the request timeout (10 s) nor the idle timeout cuts it while the
+    /// download progresses, and the next request is answered once complete.
+    func testSlowDownloadWithAPipelinedRequestIsNotCut() throws {
+        let httpPort = ServerProcess.freePort()
+        let root = NSTemporaryDirectory() + "swiftsrs-slow-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Data(count: 4 << 20).write(to: URL(fileURLWithPath: root + "/big.bin"))
+        try "small\n".write(toFile: root + "/small.txt", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(head: "http_server { enabled on; listen \(httpPort); dir \(root); }")
+        let client = try TestRTMPClient(port: httpPort, receiveBuffer: 16384)  // a raw TCP client
+        client.sendRaw(Array("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\n".utf8))
+        var received: [UInt8] = []
+        let started = Date()
+        while Date().timeIntervalSince(started) < 12 {
+            if let bytes = try client.readAvailable(timeout: 0.2) { received += bytes }
+            usleep(200_000)
+        }
+        XCTAssertLessThan(received.count, 4 << 20, "the download was not slow enough to test anything")
+        client.sendRaw(Array("Host: x\r\n\r\n".utf8))
+        let deadline = Date().addingTimeInterval(10)
+        while !String(decoding: received.suffix(64), as: UTF8.self).hasSuffix("small\n") && Date() < deadline {
+            if let bytes = try client.readAvailable(timeout: 0.5) { received += bytes }
+        }
+        let text = String(decoding: received.prefix(200) + received.suffix(300), as: UTF8.self)
+        XCTAssertTrue(text.hasSuffix("small\n"), "the pipelined request was not answered: \(text.suffix(200))")
+        XCTAssertFalse(server.log.contains("HTTP request not complete within"), server.log.suffix(1000).description)
+    }
+
     /// An RTMP client that floods createStream and reads none of the answers: once 2 MB of
     /// answers wait, the server stops reading it (the rest waits in the client's own socket)
     /// instead of queuing answers for as long as the client sends.

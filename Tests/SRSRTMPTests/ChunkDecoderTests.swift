@@ -429,6 +429,22 @@ final class ChunkDecoderTests: XCTestCase {
         assertThrowsRTMPError(try decoder.feed(firstChunkOfLongVideo(csid: 8)))  // 256 > 200
     }
 
+    /// A new header in the middle of a message whose chunk arrives over several reads drops
+    /// the old message's bytes from the count once, not once per read.
+    func testRestartSplitOverReadsReleasesTheOldBytesOnce() throws {
+        var decoder = ChunkDecoder()
+        decoder.maxPartialBytes = 300
+        XCTAssertEqual(try decoder.feed(firstChunkOfLongVideo(csid: 4)), [])  // 128 held
+        // A fresh 100-byte message on csid 4, its header and payload trickled byte by byte.
+        let restart: [UInt8] = [0x04, 0x00, 0x00, 0x0B, 0x00, 0x00, 0x64, 0x09, 0x01, 0x00, 0x00, 0x00] + pattern(100)
+        var messages: [RTMPMessage] = []
+        for byte in restart { messages += try decoder.feed([byte]) }
+        XCTAssertEqual(messages, [RTMPMessage(typeId: 9, streamId: 1, timestamp: 11, payload: pattern(100))])
+        // Nothing is held now: two unfinished messages fit (256), a third does not (384 > 300).
+        XCTAssertEqual(try decoder.feed(firstChunkOfLongVideo(csid: 5) + firstChunkOfLongVideo(csid: 6)), [])
+        assertThrowsRTMPError(try decoder.feed(firstChunkOfLongVideo(csid: 7)))
+    }
+
     func testLimitIsCheckedForFmt1Headers() {
         var decoder = ChunkDecoder()
         decoder.maxControlMessageSize = 4
