@@ -19,6 +19,17 @@ final class FaultTests: XCTestCase {
         return healthy
     }
 
+    /// A server whose HTTP server (on a free port) serves a fresh folder holding `files`,
+    /// removed after the test.
+    private func startFileServer(_ files: [String: Data]) throws -> (ServerProcess, Int) {
+        let httpPort = ServerProcess.freePort()
+        let root = NSTemporaryDirectory() + "swiftsrs-files-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        for (name, contents) in files { try contents.write(to: URL(fileURLWithPath: root + "/" + name)) }
+        return (try ServerProcess(head: "http_server { enabled on; listen \(httpPort); dir \(root); }"), httpPort)
+    }
+
     /// Runs `during` while checking the healthy player keeps 90% of real time (0.45 s slack
     /// for merged writes).
     private func assertHealthyFlows(_ healthy: HealthyPlayer, during: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) rethrows {
@@ -154,12 +165,7 @@ final class FaultTests: XCTestCase {
     /// An HTTP client that pipelines 200 requests for an 8 MB file and reads nothing: responses
     /// go out one at a time, so the server holds one of them, not 1.6 GB.
     func testHTTPClientPipeliningWithoutReading() throws {
-        let httpPort = ServerProcess.freePort()
-        let root = NSTemporaryDirectory() + "swiftsrs-big-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try Data(count: 8 << 20).write(to: URL(fileURLWithPath: root + "/big.bin"))
-        let server = try ServerProcess(head: "http_server { enabled on; listen \(httpPort); dir \(root); }")
+        let (server, httpPort) = try startFileServer(["big.bin": Data(count: 8 << 20)])
         let healthy = try startHealthy(server)
         defer { healthy.stop() }
         let rssBefore = try LiveStreamTools.residentKB(server.pid)
@@ -177,13 +183,7 @@ final class FaultTests: XCTestCase {
     /// already sent: neither the request timeout (10 s) nor the idle timeout cuts it while the
     /// download progresses, and the next request is answered once complete.
     func testSlowDownloadWithAPipelinedRequestIsNotCut() throws {
-        let httpPort = ServerProcess.freePort()
-        let root = NSTemporaryDirectory() + "swiftsrs-slow-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try Data(count: 4 << 20).write(to: URL(fileURLWithPath: root + "/big.bin"))
-        try "small\n".write(toFile: root + "/small.txt", atomically: true, encoding: .utf8)
-        let server = try ServerProcess(head: "http_server { enabled on; listen \(httpPort); dir \(root); }")
+        let (server, httpPort) = try startFileServer(["big.bin": Data(count: 4 << 20), "small.txt": Data("small\n".utf8)])
         let client = try TestRTMPClient(port: httpPort, receiveBuffer: 16384)  // a raw TCP client
         client.sendRaw(Array("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\n".utf8))
         var received: [UInt8] = []
