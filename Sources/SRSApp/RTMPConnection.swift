@@ -324,12 +324,14 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         forwarders.removeAll()
     }
 
-    /// Security rules and the page-URL list for `action`; false (and the client answered and
-    /// closed) when they refuse.
+    /// Safe names, security rules and the page-URL list for `action`; false (and the client
+    /// answered and closed) when they refuse.
     private func passesAccessRules(_ action: SecurityConfig.Action, vhost: VhostConfig, streamId: UInt32) -> Bool {
         let code = action == .publish ? "NetStream.Publish.Denied" : "NetStream.Play.Failed"
         var refusal: String?
-        if !vhost.security.allows(action, from: tcp.peerAddress) {
+        if let unsafe = request.unsafeNameReason {
+            refusal = "\(action.rawValue) of an unsafe name: \(unsafe)"
+        } else if !vhost.security.allows(action, from: tcp.peerAddress) {
             refusal = "security: \(tcp.peerAddress) may not \(action.rawValue) on vhost \(vhost.name)"
         } else if !ReferConfig.allows(action == .publish ? vhost.refer.publish : vhost.refer.play, pageUrl: request.pageUrl) {
             refusal = "refer: pageUrl '\(request.pageUrl)' may not \(action.rawValue) on vhost \(vhost.name)"

@@ -78,6 +78,21 @@ public struct StreamRequest: Sendable, Equatable {
         stream = Self.trimSlashes(String(text))
     }
 
+    /// Why the app or stream name may not be used, or nil. HLS (and every file a stream
+    /// writes) builds its paths from them, so a `..` component would write outside
+    /// `hls_path`; control characters would forge log lines.
+    public var unsafeNameReason: String? {
+        for (what, name) in [("app", app), ("stream", stream)] {
+            if name.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+                return "\(what) name '\(name)' has a '..' component"
+            }
+            if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                return "\(what) name has a control character"
+            }
+        }
+        return nil
+    }
+
     private mutating func applyVhostParameter(_ query: String) {
         for pair in query.split(whereSeparator: { $0 == "&" || $0 == "?" }) {
             let parts = pair.split(separator: "=", maxSplits: 1)

@@ -61,6 +61,20 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// App and stream names become file paths (HLS): a `..` component is refused for publish
+    /// and play alike, before any file is made.
+    func testPathTraversalNamesAreRefused() throws {
+        let publisher = try TestRTMPClient(port: server.port, path: "live/../../escape", mode: .publish)
+        XCTAssertFalse(try publisher.start(timeout: 5))
+        XCTAssertTrue(publisher.statuses.contains("NetStream.Publish.Denied"), "statuses: \(publisher.statuses)")
+        XCTAssertTrue(server.log.contains("publish of an unsafe name: app name 'live/../..' has a '..' component"), server.log.suffix(1500).description)
+        let player = try TestRTMPClient(port: server.port, path: "live/../healthy")
+        XCTAssertFalse(try player.start(timeout: 5))
+        XCTAssertTrue(player.statuses.contains("NetStream.Play.Failed"), "statuses: \(player.statuses)")
+        XCTAssertTrue(server.log.contains("play of an unsafe name"), server.log.suffix(1500).description)
+        assertHealthyKeepsFlowing(for: 2)
+    }
+
     func testPlayBeforeConnect() throws {
         try expectRejected("command play: received before connect") { client in
             try client.rawHandshake()

@@ -101,6 +101,22 @@ final class StreamRequestTests: XCTestCase {
         XCTAssertEqual(request.param, "?vhost=v1")
     }
 
+    func testUnsafeNames() {
+        var request = connect("rtmp://h/live", "live")
+        request.parseStreamName("cam/1")
+        XCTAssertNil(request.unsafeNameReason)
+        request.parseStreamName("a..b")
+        XCTAssertNil(request.unsafeNameReason, "dots inside a name are fine")
+        request.parseStreamName("../../etc/x")
+        XCTAssertEqual(request.unsafeNameReason, "stream name '../../etc/x' has a '..' component")
+        request.parseStreamName("a/..")
+        XCTAssertNotNil(request.unsafeNameReason)
+        request.parseStreamName("line\nbreak")
+        XCTAssertEqual(request.unsafeNameReason, "stream name has a control character")
+        let app = connect("rtmp://h/live/../x", "live/../x")
+        XCTAssertEqual(app.unsafeNameReason, "app name 'live/../x' has a '..' component")
+    }
+
     func testSplitHostPort() {
         XCTAssertEqual(StreamRequest.splitHostPort("a:99", defaultPort: 1).0, "a")
         XCTAssertEqual(StreamRequest.splitHostPort("a:99", defaultPort: 1).1, 99)
