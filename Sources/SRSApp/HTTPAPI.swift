@@ -264,7 +264,7 @@ struct HTTPAPI {
         let first = max(0, Int(start ?? "") ?? 0)
         guard first < items.count else { return [] }
         let limit = Int(count ?? "").map { max(0, $0) } ?? items.count
-        return Array(items[first..<min(items.count, first + limit)])
+        return Array(items[first..<(first + min(limit, items.count - first))])  // no first + Int.max
     }
 
     private func streams(id: Int?, start: String?, count: String?) -> (Int, JSONValue) {

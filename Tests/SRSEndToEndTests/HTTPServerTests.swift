@@ -241,6 +241,24 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertTrue(try curl(["-X", "DELETE", "http://127.0.0.1:\(apiPort)/api/v1/clients/999999"]).contains("2049"))
     }
 
+    /// Paging with absurd numbers (start + count past Int.max trapped once) answers, and the
+    /// server lives on.
+    func testAbsurdPagingAnswers() throws {
+        let server = try startServer()
+        let idle = try (0..<3).map { _ in try TestRTMPClient(port: server.port) }  // three clients to page over
+        sleep(1)
+        for query in ["start=1&count=9223372036854775807", "start=-5&count=-1", "start=9223372036854775807&count=1",
+                      "start=2&count=99999999999999999999", "start=x&count=y"] {
+            for resource in ["clients", "streams"] {
+                let answer = try json("http://127.0.0.1:\(apiPort)/api/v1/\(resource)?\(query)")
+                XCTAssertEqual(answer["code"] as? Int, 0, "\(resource)?\(query)")
+            }
+        }
+        XCTAssertEqual((try json("http://127.0.0.1:\(apiPort)/api/v1/clients?start=1&count=9223372036854775807")["clients"] as? [Any])?.count, 2)
+        XCTAssertTrue(server.isRunning)
+        withExtendedLifetime(idle) {}
+    }
+
     func testJSONPCORSAndGzip() throws {
         let server = try startServer()
         defer { XCTAssertTrue(server.isRunning) }
