@@ -106,7 +106,7 @@ public struct HTTPResponseParser: Sendable {
             guard let size = Int(sizeText.trimmingSpaces, radix: 16), size >= 0 else {
                 throw HTTPParseError(status: 502, reason: "bad chunk size '\(sizeText.prefix(16))'")
             }
-            guard body.count + size <= maxBodyBytes else { throw HTTPParseError(status: 502, reason: "response body is too large") }
+            guard size <= maxBodyBytes - body.count else { throw HTTPParseError(status: 502, reason: "response body is too large") }
             index = lineEnd + 2
             if size == 0 {
                 // Trailers end with an empty line.

@@ -38,7 +38,7 @@ public final class FLVToTSConverter {
     public func flushAudio() -> [UInt8] {
         guard !audioBuffer.isEmpty else { return [] }
         defer { audioBuffer.removeAll(keepingCapacity: true) }
-        return muxer?.writeAudio(audioBuffer, pts: audioBufferPTS * 90) ?? []
+        return muxer?.writeAudio(audioBuffer, pts: audioBufferPTS &* 90) ?? []
     }
 
     /// PAT and PMT (at the start of the stream and of each HLS segment).
@@ -64,8 +64,9 @@ public final class FLVToTSConverter {
                 nalUnits += config.sps.map { $0[...] } + config.pps.map { $0[...] }
             }
             nalUnits += units.filter { AVCNALUnits.nalType($0)?.rawValue != 9 }
-            let dts = timestamp * 90
-            let pts = (timestamp + Int64(header.compositionTime)) * 90
+            // 90 kHz clocks, taken modulo 2^33 by the muxer: wrapping arithmetic loses nothing.
+            let dts = timestamp &* 90
+            let pts = (timestamp &+ Int64(header.compositionTime)) &* 90
             return muxer?.writeVideo(AVCNALUnits.annexB(nalUnits: nalUnits), pts: pts, dts: dts, isKeyframe: isKeyframe) ?? []
         case .audio:
             switch CodecInfo.audioCodec(message.payload) {

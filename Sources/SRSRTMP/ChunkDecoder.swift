@@ -18,6 +18,10 @@ public struct ChunkDecoder: Sendable {
     /// one audio and one video message at a time; 256 chunk streams each growing a 16 MB
     /// message toward its end would be 4 GB for one client.
     public var maxPartialBytes = 32 * 1024 * 1024
+    /// Latest message timestamp accepted (ms; 2^53 is 285,000 years). Each chunk header may
+    /// add up to 2^32 - 1 ms, so without a bound a publisher could run the 64-bit clock into
+    /// overflow, here or wherever timestamps are added to or multiplied (90 kHz TS clocks).
+    public var maxTimestamp: Int64 = 1 << 53
 
     /// The peer's chunk size (Set Chunk Size from the peer); 128 until it says otherwise.
     public private(set) var chunkSize = 128
@@ -188,6 +192,9 @@ public struct ChunkDecoder: Sendable {
                 state.timestamp += Int64(timestampField)
             } else {
                 state.timestamp += Int64(state.delta)
+            }
+            guard state.timestamp <= maxTimestamp else {
+                throw RTMPError("chunk stream \(csid)", "timestamp \(state.timestamp) ms is past \(maxTimestamp) ms")
             }
             state.hasHeader = true
             state.inProgress = true

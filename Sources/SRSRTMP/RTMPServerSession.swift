@@ -141,7 +141,8 @@ public final class RTMPServerSession {
         do { tags = try FLV.readTags(&reader, context: "aggregate message") } catch { throw RTMPError("aggregate message", error) }
         guard let first = tags.first else { return }
         for tag in tags {
-            let timestamp = message.timestamp + Int64(tag.timestamp) - Int64(first.timestamp)
+            // Tags may run backwards from the first one: never before 0.
+            let timestamp = max(0, message.timestamp + Int64(tag.timestamp) - Int64(first.timestamp))
             let inner = RTMPMessage(typeId: tag.type, streamId: message.streamId, timestamp: timestamp, payload: tag.body)
             if tag.type == RTMPMessageType.audio || tag.type == RTMPMessageType.video {
                 events.append(.media(inner))
@@ -218,7 +219,7 @@ public final class RTMPServerSession {
             events.append(.connect(request))
         case "createStream":
             let streamId = nextStreamId
-            nextStreamId += 1
+            nextStreamId &+= 1
             send(.command(["_result", .number(transactionId), .null, .number(Double(streamId))]))
         case "releaseStream":
             send(.command(["_result", .number(transactionId), .null, .undefined]))

@@ -30,6 +30,13 @@ final class HTTPResponseParserTests: XCTestCase {
         XCTAssertEqual(try parser.next()?.body, Array("{\"code\":0}".utf8))
     }
 
+    /// A chunk size near Int.max after a first chunk overflowed `body.count + size`.
+    func testHugeChunkSizeAfterAChunkThrows() {
+        var parser = HTTPResponseParser()
+        feed(&parser, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n7fffffffffffffff\r\n")
+        XCTAssertThrowsError(try parser.next())
+    }
+
     func testBodyToTheEndOfTheConnection() throws {
         var parser = HTTPResponseParser()
         feed(&parser, "HTTP/1.0 200 OK\r\n\r\n0")

@@ -445,6 +445,19 @@ final class ChunkDecoderTests: XCTestCase {
         assertThrowsRTMPError(try decoder.feed(firstChunkOfLongVideo(csid: 7)))
     }
 
+    /// Each fmt 3 header that starts a message adds the last delta (up to 2^32 - 1 ms): the
+    /// clock stops at `maxTimestamp` with an error instead of running into overflow.
+    func testTimestampsPastTheBoundAreRefused() throws {
+        var decoder = ChunkDecoder()
+        decoder.maxTimestamp = 1 << 34
+        // Zero-length video messages: fmt 0 at 0, then fmt 1 with an extended delta of 2^32 - 1.
+        XCTAssertEqual(try decoder.feed([0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0x01, 0x00, 0x00, 0x00]).count, 1)
+        XCTAssertEqual(try decoder.feed([0x44, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x09, 0xFF, 0xFF, 0xFF, 0xFF]).last?.timestamp, 0xFFFF_FFFF)
+        let repeatDelta: [UInt8] = [0xC4, 0xFF, 0xFF, 0xFF, 0xFF]
+        XCTAssertEqual(try decoder.feed(repeatDelta + repeatDelta + repeatDelta).last?.timestamp, 4 * 0xFFFF_FFFF)
+        assertThrowsRTMPError(try decoder.feed(repeatDelta))  // 5 * (2^32 - 1) > 2^34
+    }
+
     func testLimitIsCheckedForFmt1Headers() {
         var decoder = ChunkDecoder()
         decoder.maxControlMessageSize = 4
