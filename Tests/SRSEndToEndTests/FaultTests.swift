@@ -232,8 +232,12 @@ final class FaultTests: XCTestCase {
                     break
                 }
             }
+            // Under AddressSanitizer freed memory stays resident in its quarantine (+270 MB
+            // here): the bound is checked without a sanitizer.
             let grown = try LiveStreamTools.residentKB(server.pid) - rssBefore
-            XCTAssertLessThan(grown, 10_000, "server RSS grew by \(grown) KB for a client that reads nothing (it sent \(sent) bytes)")
+            if !ServerProcess.underAddressSanitizer {
+                XCTAssertLessThan(grown, 10_000, "server RSS grew by \(grown) KB for a client that reads nothing (it sent \(sent) bytes)")
+            }
         }
         XCTAssertGreaterThan(sent, 4 << 20, "the flood did not even fill the buffers")
         XCTAssertFalse(server.log.contains("protocol error"), "the flood was malformed: \(server.log.suffix(1000))")
