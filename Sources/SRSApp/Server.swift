@@ -186,49 +186,46 @@ public final class Server: @unchecked Sendable {
         return endpoints
     }
 
-    /// Admits a client under max_connections; false (and the socket closed) when over.
-    private func admit(_ tcp: TCPConnection, id: Int) -> Bool {
+    /// Wraps an accepted socket in a connection with a context id, under max_connections: nil
+    /// (and the socket closed, with a log line) when over the limit.
+    private func admit(fd: Int32, ip: String, port: Int, loop: EventLoop) -> (id: Int, tcp: TCPConnection)? {
+        let id = newContextId()
+        let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
         let limit = config.maxConnections
         let count = connectionCount.add(1, ordering: .relaxed).newValue
         if count > limit {
             connectionCount.subtract(1, ordering: .relaxed)
-            log.warn(id, "refuse client \(tcp.peerAddress):\(tcp.peerPort): \(count - 1) connections reach max_connections \(limit)")
+            log.warn(id, "refuse client \(ip):\(port): \(count - 1) connections reach max_connections \(limit)")
             tcp.close(.local("max_connections"))
-            return false
+            return nil
         }
-        return true
+        tcp.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
+        return (id, tcp)
+    }
+
+    /// Registers `connection` with its loop and starts reading, on the loop.
+    private func start(_ connection: some TCPConnectionDelegate & ServerClient & Sendable, tcp: TCPConnection, loop: EventLoop) {
+        let context = loopContexts[loop.index]
+        loop.queue.async {
+            context.add(connection)
+            tcp.start(delegate: connection)
+        }
     }
 
     private func acceptHTTP(fd: Int32, ip: String, port: Int, loop: EventLoop, roles: HTTPRoles) {
-        let id = newContextId()
-        let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
-        guard admit(tcp, id: id) else { return }
-        tcp.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
-        let connection = HTTPConnection(id: id, tcp: tcp, server: self, roles: roles)
+        guard let (id, tcp) = admit(fd: fd, ip: ip, port: port, loop: loop) else { return }
         var record = ClientRecord(id: id, ip: ip, connection: tcp)
         record.kind = .api
         clients.add(record)
-        let context = loopContexts[loop.index]
         log.info(id, "HTTP client ip=\(ip):\(port), fd=\(fd), loop=\(loop.index)")
-        loop.queue.async {
-            context.add(connection)
-            tcp.start(delegate: connection)
-        }
+        start(HTTPConnection(id: id, tcp: tcp, server: self, roles: roles), tcp: tcp, loop: loop)
     }
 
     private func acceptRTMP(fd: Int32, ip: String, port: Int, loop: EventLoop) {
-        let id = newContextId()
-        let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
-        guard admit(tcp, id: id) else { return }
-        tcp.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
-        let connection = RTMPConnection(id: id, tcp: tcp, server: self)
+        guard let (id, tcp) = admit(fd: fd, ip: ip, port: port, loop: loop) else { return }
         clients.add(ClientRecord(id: id, ip: ip, connection: tcp))
-        let context = loopContexts[loop.index]
         log.trace(id, "RTMP client ip=\(ip):\(port), fd=\(fd), loop=\(loop.index)")
-        loop.queue.async {
-            context.add(connection)
-            tcp.start(delegate: connection)
-        }
+        start(RTMPConnection(id: id, tcp: tcp, server: self), tcp: tcp, loop: loop)
     }
 
     func connectionClosed(_ connection: any ServerClient, loop: EventLoop) {
