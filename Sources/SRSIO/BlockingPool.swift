@@ -17,6 +17,20 @@ public final class BlockingPool: Sendable {
         BlockingLane(queue: DispatchQueue(label: label, target: queue))
     }
 
+    /// A serial lane of its own, outside any pool (the log writer, the reload of the config).
+    public static func standaloneLane(label: String) -> BlockingLane {
+        BlockingLane(queue: DispatchQueue(label: label))
+    }
+
+    /// Runs `work` on the pool; nobody waits for it.
+    public func async(_ work: @escaping @Sendable () -> Void) {
+        queue.async { [slots] in
+            slots.wait()
+            work()
+            slots.signal()
+        }
+    }
+
     /// Runs `work` on the pool, then `completion` with its result on `loop`.
     public func run<T: Sendable>(
         _ work: @escaping @Sendable () -> T, on loop: EventLoop, completion: @escaping @Sendable (T) -> Void
@@ -38,6 +52,9 @@ public final class BlockingLane: Sendable {
 
     public func async(_ work: @escaping @Sendable () -> Void) { queue.async(execute: work) }
 
-    /// Waits until every job queued so far has run (graceful quit).
+    /// Runs `work` on the lane and waits for it (never call it on a loop).
+    public func sync<T>(_ work: () throws -> T) rethrows -> T { try queue.sync(execute: work) }
+
+    /// Waits until every job queued so far has run (graceful quit; never call it on a loop).
     public func drain() { queue.sync {} }
 }

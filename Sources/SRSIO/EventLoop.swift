@@ -9,8 +9,9 @@ import Synchronization
 public final class EventLoop: SerialExecutor, @unchecked Sendable {
     /// Position of the loop in its group.
     public let index: Int
-    /// The loop's serial queue; connection queues target it.
-    public let queue: DispatchQueue
+    /// The loop's serial queue; connection queues target it. Only SRSIO touches Dispatch:
+    /// the layers above reach the loop through `execute`, `post`, `schedule` and the tick.
+    let queue: DispatchQueue
     private let queueKey = DispatchSpecificKey<Int>()
 
     /// A read buffer shared by every connection of the loop (handlers on one loop never overlap).
@@ -42,6 +43,23 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     /// Runs `work` on the loop: at once when already on it, else asynchronously.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         if inLoop { work() } else { queue.async(execute: work) }
+    }
+
+    /// Runs `work` on the loop later, never within this call (even from the loop itself): for
+    /// completions that callers expect after they returned, and coalesced wake-ups.
+    public func post(_ work: @escaping @Sendable () -> Void) {
+        queue.async(execute: work)
+    }
+
+    /// Runs `work` once on the loop after `milliseconds` (one-shot; owners that may stop
+    /// meanwhile check their own state when it fires).
+    public func schedule(afterMilliseconds milliseconds: Int, _ work: @escaping @Sendable () -> Void) {
+        queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds)), execute: work)
+    }
+
+    /// Asserts that the caller runs on the loop (a precondition, checked in every build).
+    public func preconditionInLoop() {
+        dispatchPrecondition(condition: .onQueue(queue))
     }
 
     // MARK: SerialExecutor

@@ -74,7 +74,7 @@ public final class TCPConnection: @unchecked Sendable {
     public let fd: Int32
     public let loop: EventLoop
     /// The connection's own queue (targets the loop's queue).
-    public let queue: DispatchQueue
+    let queue: DispatchQueue
     public let peerAddress: String
     public let peerPort: Int
 

@@ -112,6 +112,14 @@ public final class TCPListener: @unchecked Sendable {
     /// Runs once the socket is closed (set by `close`).
     private var onClosed: (@Sendable () -> Void)?
 
+    /// Stops accepting, closes the socket and waits until the port is free again or
+    /// `timeoutMs` passed. Blocks: call it off the loops.
+    public func closeAndWait(timeoutMs: Int) {
+        let closed = DispatchSemaphore(value: 0)
+        close { closed.signal() }
+        _ = closed.wait(timeout: .now() + .milliseconds(timeoutMs))
+    }
+
     /// Stops accepting and closes the socket; `done` runs once the port is free again.
     public func close(done: (@Sendable () -> Void)? = nil) {
         queue.async { [self] in

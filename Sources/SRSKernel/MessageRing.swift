@@ -92,28 +92,38 @@ public final class MessageRing: Sendable {
     /// Returns the message's sequence number.
     @discardableResult
     public func append(_ message: SharedMessage) -> Int {
+        state.withLock { state in Self.append(message, to: &state) }
+    }
+
+    /// Appends a publisher's batch in order under one lock (the publisher's hot path: one lock
+    /// per batch, not per message).
+    public func append<Messages: Sequence>(contentsOf messages: Messages) where Messages.Element == SharedMessage {
         state.withLock { state in
-            if state.head - state.tail == state.slots.count { Self.grow(&state) }
-            let sequence = state.head
-            state.slots[sequence & state.mask] = message
-            state.head += 1
-            state.bytes += message.size
-            switch message.kind {
-            case .video:
-                state.hasVideo = true
-                if message.isSequenceHeader {
-                    state.headers.videoSequenceHeader = message
-                } else if message.isKeyframe {
-                    state.keyframes.append(sequence)
-                }
-            case .audio:
-                if message.isSequenceHeader { state.headers.audioSequenceHeader = message }
-            case .data:
-                state.headers.metadata = message
-            }
-            Self.trim(&state, newest: message.timestamp)
-            return sequence
+            for message in messages { Self.append(message, to: &state) }
         }
+    }
+
+    private static func append(_ message: SharedMessage, to state: inout State) -> Int {
+        if state.head - state.tail == state.slots.count { grow(&state) }
+        let sequence = state.head
+        state.slots[sequence & state.mask] = message
+        state.head += 1
+        state.bytes += message.size
+        switch message.kind {
+        case .video:
+            state.hasVideo = true
+            if message.isSequenceHeader {
+                state.headers.videoSequenceHeader = message
+            } else if message.isKeyframe {
+                state.keyframes.append(sequence)
+            }
+        case .audio:
+            if message.isSequenceHeader { state.headers.audioSequenceHeader = message }
+        case .data:
+            state.headers.metadata = message
+        }
+        trim(&state, newest: message.timestamp)
+        return sequence
     }
 
     /// Drops every message and cached header (a new publisher starts a new stream).

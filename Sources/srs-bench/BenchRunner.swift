@@ -133,10 +133,10 @@ final class BenchRunner: @unchecked Sendable {
         }
         churning[index] = client
         let box = UncheckedSendable(client)
-        loop.queue.async { box.value.start() }
+        loop.post { box.value.start() }
         control.asyncAfter(deadline: .now() + .milliseconds(Int.random(in: 200...2000))) { [self] in
             guard churning.removeValue(forKey: index) != nil else { return }
-            loop.queue.async { box.value.finish() }
+            loop.post { box.value.finish() }
         }
     }
 
@@ -144,7 +144,7 @@ final class BenchRunner: @unchecked Sendable {
     private func launch(_ client: BenchClient) {
         clients.append(client)
         let box = UncheckedSendable(client)
-        client.loop.queue.async { box.value.start() }
+        client.loop.post { box.value.start() }
     }
 
     private func printLine() {
@@ -167,7 +167,7 @@ final class BenchRunner: @unchecked Sendable {
         for client in all {
             done.enter()
             let box = UncheckedSendable(client)
-            client.loop.queue.async {
+            client.loop.post {
                 box.value.finish()
                 done.leave()
             }

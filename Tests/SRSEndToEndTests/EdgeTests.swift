@@ -63,6 +63,30 @@ final class EdgeTests: XCTestCase {
         XCTAssertTrue(edge.isRunning && origin.isRunning)
     }
 
+    func testEdgeVhostWritesHLSForAPulledStream() throws {
+        let origin = try ServerProcess()
+        let root = NSTemporaryDirectory() + "swiftsrs-edge-hls-\(UUID().uuidString.prefix(8))"
+        let httpPort = ServerProcess.freePort()
+        let edge = try edgeServer(origins: [origin.port], httpPort: httpPort,
+                                  extra: "hls { enabled on; hls_fragment 2; hls_window 30; hls_path \(root); }")
+        _ = try LiveStreamTools.publish(origin.url("live/h"), log: origin.directory + "/publisher.log")
+        sleep(1)
+        // A player makes the edge pull the stream; HLS of the edge vhost segments it.
+        let player = try HealthyPlayer(port: edge.port, path: "live/h")
+        try player.awaitFrames(50, timeout: 5)
+        sleep(7)
+        let playlist = try String(contentsOfFile: root + "/live/h.m3u8", encoding: .utf8)
+        let segments = playlist.split(separator: "\n").filter { $0.hasSuffix(".ts") }
+        XCTAssertGreaterThanOrEqual(segments.count, 2, playlist)
+        for segment in segments {
+            let probe = try ExternalTool.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", root + "/live/" + segment],
+                                             timeout: 20)
+            XCTAssertTrue(probe.output.contains("video") && probe.output.contains("audio"), "\(segment): \(probe.output)")
+        }
+        player.stop()
+        XCTAssertTrue(edge.isRunning && origin.isRunning)
+    }
+
     func testEdgeOfNginxOrigin() throws {
         let nginx = try NginxRTMP()
         let httpPort = ServerProcess.freePort()

@@ -3,7 +3,7 @@ import Glibc
 import XCTest
 
 import SRSKernel
-import SRSIO
+@testable import SRSIO
 
 /// TCPConnection against plain sockets: the lifecycle cases that only show on a real socket
 /// (a connect still in progress, a refused connect, a close before start, a full socket).

@@ -68,6 +68,23 @@ final class MessageRingTests: XCTestCase {
         XCTAssertFalse(atHead.skipped)
     }
 
+    func testBatchAppendMatchesSingleAppends() {
+        let messages = [metadata, videoHeader, audioHeader, keyframe(0), audio(10), interframe(40), keyframe(80), audio(90)]
+        let batched = MessageRing(limits: limits(span: 50))
+        batched.append(contentsOf: messages)
+        let single = MessageRing(limits: limits(span: 50))
+        for message in messages { single.append(message) }
+        XCTAssertEqual(batched.head, single.head)
+        XCTAssertEqual(batched.tail, single.tail)
+        XCTAssertEqual(batched.byteCount, single.byteCount)
+        XCTAssertEqual(batched.startCursor().cursor, 6, "the last keyframe")
+        XCTAssertEqual(batched.startCursor().cursor, single.startCursor().cursor)
+        XCTAssertTrue(batched.headers.audioSequenceHeader === audioHeader)
+        XCTAssertTrue(batched.headers.metadata === metadata)
+        let (_, read) = readAll(batched, from: batched.tail)
+        XCTAssertEqual(read.map(\.timestamp), readAll(single, from: single.tail).1.map(\.timestamp))
+    }
+
     func testReadReturnsTheSameSharedInstances() {
         let ring = MessageRing(limits: limits())
         let message = keyframe(0)

@@ -9,27 +9,27 @@ public final class StreamRegistry: Sendable {
     private let sources = LockedValue<[String: LiveSource]>([:])
     private let loops: [EventLoop]
     private let nextId = Atomic<Int>(1000)
-
-    private let pool: BlockingPool
-    private let hooks: HookCaller
+    /// The features every new stream gets from its vhost (the server's module list).
+    private let modules: [StreamFeatureModule]
     /// Disconnects a client by id (set by the server).
     private let kicker = LockedValue<(@Sendable (Int) -> Void)?>(nil)
 
     func setKicker(_ kick: @escaping @Sendable (Int) -> Void) { kicker.withLock { $0 = kick } }
     func kick(_ clientId: Int) { kicker.withLock { $0 }?(clientId) }
 
-    init(loops: [EventLoop], pool: BlockingPool, hooks: HookCaller) {
+    init(loops: [EventLoop], modules: [StreamFeatureModule]) {
         self.loops = loops
-        self.pool = pool
-        self.hooks = hooks
+        self.modules = modules
     }
 
-    /// The source for `request`, created on `loop` when missing.
+    /// The source for `request`, created on `loop` when missing. Call on `loop`.
     func fetchOrCreate(_ request: StreamRequest, vhost: VhostConfig, loop: EventLoop) -> LiveSource {
         let key = request.streamKey
         return sources.withLock { sources in
             if let source = sources[key] { return source }
-            let source = LiveSource(id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops, registry: self, pool: pool, hooks: hooks)
+            let source = LiveSource(
+                id: nextId.add(1, ordering: .relaxed).oldValue, key: key, request: request, vhost: vhost, loop: loop, loops: loops,
+                registry: self, modules: modules)
             sources[key] = source
             return source
         }

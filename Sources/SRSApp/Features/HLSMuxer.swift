@@ -9,7 +9,7 @@ import Synchronization
 /// segments (HLSSegmenter), keeps the playlist window (HLSPlaylist), and writes files on a
 /// blocking lane: each segment and playlist to a temporary name, then renamed, so readers
 /// never see a partial file; segments are deleted only after they left the playlist.
-/// Confined to the stream's loop (owned by its LiveSource actor).
+/// Confined to the stream's loop (owned by the stream's HLSFeature).
 final class HLSMuxer {
     let config: HLSConfig
     let contextId: () -> Int
@@ -50,15 +50,15 @@ final class HLSMuxer {
     /// Called on the blocking lane after a segment and the playlist were written (on_hls).
     var segmentWritten: (@Sendable (HLSSegmentNotice) -> Void)?
 
-    /// `lane`: the previous muxer's lane when a reload replaces it, so writes stay in order.
-    init(config: HLSConfig, vhost: String, app: String, stream: String, pool: BlockingPool, lane: BlockingLane? = nil,
-         contextId: @escaping () -> Int) {
+    /// `lane`: where the stream's files are written (a muxer that a reload replaces hands its
+    /// lane to the next one, so writes stay in order).
+    init(config: HLSConfig, vhost: String, app: String, stream: String, lane: BlockingLane, contextId: @escaping () -> Int) {
         self.config = config
         self.vhost = vhost
         self.app = app
         self.stream = stream
         self.contextId = contextId
-        self.lane = lane ?? pool.makeLane(label: "srs.hls.\(vhost)/\(app)/\(stream)")
+        self.lane = lane
         segmenter = HLSSegmenter(fragment: config.fragment, audioOverflowRatio: config.audioOverflowRatio, waitKeyframe: config.waitKeyframe)
         playlist = HLSPlaylist(window: config.window, minimumTargetDuration: config.fragment * config.targetDurationRatio)
         var template = PathTemplate()
@@ -85,8 +85,8 @@ final class HLSMuxer {
         rebasePending = lastTimestamp != nil
     }
 
-    /// The publisher left: close the current segment, and schedule the dispose.
-    func onUnpublish(on loop: EventLoop, disposeCheck: @escaping @Sendable () -> Void) {
+    /// The publisher left (or the muxer is replaced): close the current segment.
+    func onUnpublish() {
         if configured && !segmentBytes.isEmpty && segmenter.currentDuration > 0 {
             segmentBytes += converter.flushAudio()
             closeSegment(duration: segmenter.currentDuration)
@@ -94,9 +94,6 @@ final class HLSMuxer {
         segmenter.reset()
         segmentBytes.removeAll()
         configured = false
-        if config.dispose > 0 {
-            loop.queue.asyncAfter(deadline: .now() + config.dispose, execute: disposeCheck)
-        }
     }
 
     /// hls_dispose: deletes every file of the stream (called when still unpublished).

@@ -1,4 +1,3 @@
-import Dispatch
 import SRSConfig
 import SRSIO
 import SRSKernel
@@ -13,7 +12,7 @@ import SRSRTMP
 /// waits with backoff (`AppTuning.edgeRetryMinMs` doubling to `edgeRetryMaxMs`). The new
 /// origin's metadata, sequence headers and GOP reach players as normal messages. It stops
 /// `AppTuning.edgeIdleGraceMs` after the last player left. Confined to the source's loop.
-final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
+final class EdgePuller: @unchecked Sendable {
     let id: Int
     let source: LiveSource
     private let request: StreamRequest
@@ -23,8 +22,7 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
     private var loop: EventLoop { source.loop }
     private var originIndex = 0
     private var failuresInARow = 0
-    private var tcp: TCPConnection?
-    private var session: RTMPClientSession?
+    private var upstream: UpstreamRTMPClient?
     private var batch: [SharedMessage] = []
     private var tickId: Int?
     private var idleSince: Int64?
@@ -49,7 +47,9 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
 
     /// Claims the stream and connects. Call on the source's loop.
     func start() {
-        guard source.tryPublish(clientId: id) == .claimed else {
+        let origin = edge.origins[originIndex]
+        let publisher = StreamPublisher(origin: .edgePull, clientId: id, ip: origin.host, request: request)
+        guard source.tryPublish(publisher) == .claimed else {
             log.trace(id, "edge: \(source.key) is published here; no pull")
             finish()
             return
@@ -61,19 +61,42 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
     private func connect() {
         guard !stopped else { return }
         let origin = edge.origins[originIndex]
-        TCPConnection.open(host: origin.host, port: origin.port, loop: loop, pool: pool) { [self] result in
-            guard !stopped else { return }
-            let session = Self.upstreamSession(origin, request: request, upstreamVhost: edge.upstreamVhost)
-            log.trace(id, "edge: pull \(source.key) from \(session.tcUrl)/\(session.streamName)")
-            switch result {
-            case .success(let connection):
-                tcp = connection
-                self.session = session
-                connection.start(delegate: self)
-                connection.send(session.start())
-            case .failure(let error):
-                failed("\(error)")
+        let session = Self.upstreamSession(origin, request: request, upstreamVhost: edge.upstreamVhost)
+        log.trace(id, "edge: pull \(source.key) from \(session.tcUrl)/\(session.streamName)")
+        let client = UpstreamRTMPClient(
+            address: origin, session: session, loop: loop, pool: pool,
+            onEvents: { [unowned self] events in received(events) },
+            onEnd: { [unowned self] end in
+                upstream = nil
+                failed("\(end)")
+            })
+        upstream = client
+        client.start()
+    }
+
+    private func received(_ events: [RTMPClientSession.Event]) {
+        for event in events {
+            switch event {
+            case .media(let message):
+                guard let kind = MediaKind(rawValue: message.typeId) else { continue }
+                batch.append(SharedMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
+            case .started:
+                failuresInARow = 0
+                log.trace(id, "edge: playing \(source.key) from \(edge.origins[originIndex])")
+            case .status(let code, let level, let description):
+                if level == "error" {
+                    upstream?.close("origin refused")
+                    upstream = nil
+                    failed("origin refused: \(code) \(description)")
+                    return
+                }
+            case .connected:
+                break
             }
+        }
+        if !batch.isEmpty {
+            source.submit(batch)
+            batch.removeAll(keepingCapacity: true)
         }
     }
 
@@ -89,7 +112,7 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
             delay = min(AppTuning.edgeRetryMinMs << min(rounds, 10), AppTuning.edgeRetryMaxMs)
         }
         log.warn(id, "edge: upstream \(origin) of \(source.key) failed: \(why); next \(edge.origins[originIndex]) in \(delay) ms")
-        loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in connect() }
+        loop.schedule(afterMilliseconds: delay) { [self] in connect() }
     }
 
     private func tick() {
@@ -112,9 +135,8 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
         stopped = true
         if let tickId { loop.removeTickHandler(tickId) }
         tickId = nil
-        tcp?.close(.local("edge pull stopped"))
-        tcp = nil
-        session = nil
+        upstream?.close("edge pull stopped")
+        upstream = nil
         // Out of the cluster first: a player arriving now starts a new pull, which claims
         // the stream after this one released it (both run on this loop, in order).
         finish()
@@ -124,50 +146,6 @@ final class EdgePuller: TCPConnectionDelegate, @unchecked Sendable {
     private func finish() {
         stopped = true
         cluster.remove(self)
-    }
-
-    // MARK: TCPConnectionDelegate
-
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
-        guard connection === tcp, let session else { return }
-        let events: [RTMPClientSession.Event]
-        do {
-            events = try session.receive(bytes)
-        } catch {
-            connection.close(.local("protocol error from the origin: \(error.context)"))
-            return
-        }
-        for event in events {
-            switch event {
-            case .media(let message):
-                guard let kind = MediaKind(rawValue: message.typeId) else { continue }
-                batch.append(SharedMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
-            case .started:
-                failuresInARow = 0
-                log.trace(id, "edge: playing \(source.key) from \(edge.origins[originIndex])")
-            case .status(let code, let level, let description):
-                if level == "error" {
-                    connection.close(.local("origin refused: \(code) \(description)"))
-                    return
-                }
-            case .connected:
-                break
-            }
-        }
-        if !batch.isEmpty {
-            source.submit(batch)
-            batch.removeAll(keepingCapacity: true)
-        }
-        if session.hasOutput { connection.send(session.takeOutput()) }
-    }
-
-    func connectionDidDrain(_ connection: TCPConnection) {}
-
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
-        guard connection === tcp else { return }
-        tcp = nil
-        session = nil
-        failed("connection \(reason)")
     }
 }
 
@@ -192,7 +170,7 @@ final class EdgeCluster: Sendable {
         }
         guard let puller else { return }
         let box = UncheckedBox(puller)
-        source.loop.queue.async { box.value.start() }
+        source.loop.post { box.value.start() }
     }
 
     func remove(_ puller: EdgePuller) {

@@ -32,17 +32,18 @@ enum CodecSummary {
         }
     }
 
-    /// For codecs without a sequence header (MP3): fills the audio facts from a frame once.
-    static func updateFromFrame(_ statistics: StreamStatistics, message: SharedMessage) {
-        guard message.kind == .audio, statistics.codecInfo.audio == nil,
-            CodecInfo.audioCodec(message.payload) == .mp3,
+    /// For codecs without a sequence header (MP3): fills the audio facts from a frame. True
+    /// when the frame told them (the caller then stops asking).
+    static func updateFromFrame(_ statistics: StreamStatistics, message: SharedMessage) -> Bool {
+        guard message.kind == .audio, CodecInfo.audioCodec(message.payload) == .mp3,
             let header = try? MP3FrameHeader.fromFLVAudioTag(message.payload)
-        else { return }
+        else { return false }
         var audio = StreamCodecs.Audio()
         audio.codec = "MP3"
         audio.sampleRate = header.sampleRate
         audio.channels = header.channels
         audio.profile = ""
         statistics.updateCodecs { $0.audio = audio }
+        return true
     }
 }

@@ -249,7 +249,7 @@ struct HTTPAPI {
         } ?? .null
         return [
             "id": .number(source.id), "name": .string(source.stream), "vhost": .number(server.vhostId(source.vhost)),
-            "app": .string(source.app), "tcUrl": .string(source.publisherInfo.withLock { $0.tcUrl }),
+            "app": .string(source.app), "tcUrl": .string(source.lastPublisher.withLock { $0?.request.tcUrl ?? "" }),
             "url": .string("/\(source.app)/\(source.stream)"), "live_ms": .number(source.createdWallMs),
             "clients": .number(clients.count), "frames": .number(statistics.frames),
             "send_bytes": .number(statistics.sent), "recv_bytes": .number(statistics.received),

@@ -13,10 +13,11 @@ final class StreamStatistics: Sendable {
     private let rates = LockedValue(ByteRateSampler())
     private let codecs = LockedValue(StreamCodecs())
 
-    func recordReceived(bytes: Int, video: Bool, audio: Bool) {
+    /// Counts one publisher batch (three atomic adds per batch, not per message).
+    func recordReceived(bytes: Int, videoFrames video: Int, audioFrames audio: Int) {
         bytesIn.add(UInt64(bytes), ordering: .relaxed)
-        if video { videoFrames.add(1, ordering: .relaxed) }
-        if audio { audioFrames.add(1, ordering: .relaxed) }
+        if video > 0 { videoFrames.add(UInt64(video), ordering: .relaxed) }
+        if audio > 0 { audioFrames.add(UInt64(audio), ordering: .relaxed) }
     }
 
     func recordSent(bytes: Int) { bytesOut.add(UInt64(bytes), ordering: .relaxed) }

@@ -57,19 +57,15 @@ public enum ServerLauncher {
     /// `asprocess`: quit when the parent process dies (we are re-parented).
     static func watchParent(server: Server, onExit: @escaping @Sendable (Int32) -> Void) {
         let parent = getppid()
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + 1, repeating: 1)
-        timer.setEventHandler {
+        parentWatch = RepeatingTimer(label: "srs.asprocess", intervalMs: 1000) {
             if getppid() != parent {
                 log.warn(Server.serverContextId, "asprocess: parent \(parent) is gone, quitting")
                 server.quit(graceful: true, onExit: onExit)
             }
         }
-        timer.activate()
-        parentWatch = timer
     }
 
-    nonisolated(unsafe) private static var parentWatch: DispatchSourceTimer?
+    nonisolated(unsafe) private static var parentWatch: RepeatingTimer?
 
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("srs: \(message)\n".utf8))
@@ -107,17 +103,19 @@ public enum ServerLauncher {
             try server.start()
         } catch {
             removePidFile(config.pidFile)
+            log.flush()
             fail("\(error)")
         }
         let pidFile = config.pidFile
         let onExit: @Sendable (Int32) -> Void = { code in
             log.trace(cid, "server stopped")
+            log.flush()
             removePidFile(pidFile)
             exit(code)
         }
         server.installSignalHandlers(onExit: onExit)
         if config.asprocess { watchParent(server: server, onExit: onExit) }
-        dispatchMain()
+        MainThread.park()
     }
 
     /// Writes our pid to `path` and keeps it locked (as SRS does), so a second server with the

@@ -22,10 +22,16 @@ public final class Server: @unchecked Sendable {
     let hooks: HookCaller
     /// Edge vhosts' pulls from their origins.
     let edge: EdgeCluster
+    /// The checks every client passes (RTMP, HTTP, later casters).
+    private(set) var admission: AdmissionPipeline!
+    /// How admitted clients join and leave streams.
+    private(set) var gate: StreamGate!
     /// This server's id in API answers (SRS reports its pid-based id).
     let serverId = Int(getpid())
     private let vhostIds = LockedValue<[String: Int]>([:])
-    private var statisticsTimer: DispatchSourceTimer?
+    private var statisticsTimer: RepeatingTimer?
+    /// Reloads run here, one at a time, off the loops (reading the file blocks).
+    private let reloadLane = BlockingPool.standaloneLane(label: "srs.reload")
     private let listeners = LockedValue<[OpenListener]>([])
     private let connectionCount = Atomic<Int>(0)
     private let nextContextId = Atomic<Int>(100)
@@ -42,13 +48,15 @@ public final class Server: @unchecked Sendable {
         group = EventLoopGroup(count: loopCount)
         hooks = HookCaller(pool: blockingPool)
         edge = EdgeCluster(pool: blockingPool)
-        streams = StreamRegistry(loops: group.loops, pool: blockingPool, hooks: hooks)
+        streams = StreamRegistry(loops: group.loops, modules: StreamFeatureModules.all(pool: blockingPool, hooks: hooks))
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)
         loopContexts = group.loops.map { LoopContext(loop: $0, server: self) }
         for context in loopContexts { context.start() }
         startStatisticsTimer()
         let clients = self.clients
         streams.setKicker { id in _ = clients.kick(id) }
+        admission = AdmissionPipeline(config: { [unowned self] in self.config }, hooks: hooks, pool: blockingPool)
+        gate = StreamGate(streams: streams, clients: clients, edge: edge, hooks: hooks, newContextId: { [unowned self] in newContextId() })
     }
 
     /// The API id of a vhost, stable for the life of the process.
@@ -63,17 +71,12 @@ public final class Server: @unchecked Sendable {
 
     /// Samples byte counters and CPU every `AppTuning.statisticsSampleMs` for the 30 s rates.
     private func startStatisticsTimer() {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "srs.statistics"))
-        let interval = AppTuning.statisticsSampleMs
-        timer.schedule(deadline: .now() + .milliseconds(interval), repeating: .milliseconds(interval))
-        timer.setEventHandler { [unowned self] in
+        statisticsTimer = RepeatingTimer(label: "srs.statistics", intervalMs: AppTuning.statisticsSampleMs) { [unowned self] in
             let now = MonotonicClock.milliseconds()
             for source in streams.all { source.statistics.sample(now: now) }
             clients.sample(now: now)
             systemStatistics.sample(now: now)
         }
-        timer.activate()
-        statisticsTimer = timer
     }
 
     /// The ports actually listened on (in the config's order).
@@ -147,19 +150,16 @@ public final class Server: @unchecked Sendable {
         let wanted = endpoints(config)
         let current = listeners.withLock { $0 }
         var kept: [OpenListener] = []
-        let closing = DispatchGroup()
         for entry in current {
             if wanted.contains(entry.endpoint) {
                 kept.append(entry)
             } else {
-                closing.enter()
-                entry.listener.close { closing.leave() }
+                // A port that changes roles (API added to the HTTP server's port) is reopened:
+                // wait until the old socket is closed (this runs on the reload lane).
+                entry.listener.closeAndWait(timeoutMs: 2000)
                 log.trace(Server.serverContextId, "reload: stop listening at \(entry.endpoint.address) (\(entry.endpoint.name))")
             }
         }
-        // A port that changes roles (API added to the HTTP server's port) is reopened: wait
-        // until the old socket is closed.
-        _ = closing.wait(timeout: .now() + 2)
         for endpoint in wanted where !kept.contains(where: { $0.endpoint == endpoint }) {
             do {
                 let entry = try open(endpoint)
@@ -206,7 +206,7 @@ public final class Server: @unchecked Sendable {
     /// Registers `connection` with its loop and starts reading, on the loop.
     private func start(_ connection: some TCPConnectionDelegate & ServerClient & Sendable, tcp: TCPConnection, loop: EventLoop) {
         let context = loopContexts[loop.index]
-        loop.queue.async {
+        loop.post {
             context.add(connection)
             tcp.start(delegate: connection)
         }
@@ -251,10 +251,8 @@ public final class Server: @unchecked Sendable {
     /// HTTP players of a removed http_remux) are closed, everything else (hooks, security,
     /// refer, max_connections, log) applies to the next decision. Reloads are serialized.
     public func reload() {
-        reloadQueue.sync { reloadNow() }
+        reloadLane.sync { reloadNow() }
     }
-
-    private let reloadQueue = DispatchQueue(label: "srs.reload")
 
     private func reloadNow() {
         guard !quitting.load(ordering: .relaxed) else {
@@ -277,10 +275,10 @@ public final class Server: @unchecked Sendable {
         for source in streams.all {
             guard let vhost = new.vhost(named: source.vhost), vhost.enabled, old.vhost(named: source.vhost) != vhost else { continue }
             log.trace(Server.serverContextId, "reload: vhost \(vhost.name) changed; applying it to \(source.key)")
-            source.loop.execute { source.assumeIsolated { $0.apply(vhost) } }
+            source.loop.execute { source.apply(vhost) }
         }
         for context in loopContexts {
-            context.loop.queue.async { context.reloaded(new) }
+            context.loop.post { context.reloaded(new) }
         }
         let added = new.vhosts.map(\.name).filter { old.vhost(named: $0) == nil }
         let removed = old.vhosts.map(\.name).filter { new.vhost(named: $0) == nil }
@@ -297,15 +295,46 @@ public final class Server: @unchecked Sendable {
             return
         }
         for context in loopContexts {
-            context.loop.queue.async { context.closeAll("server quit") }
+            context.loop.post { context.closeAll("server quit") }
         }
-        let deadline = DispatchTime.now() + .milliseconds(AppTuning.gracefulQuitMs)
-        DispatchQueue.global().async { [self] in
-            while activeConnections > 0 && DispatchTime.now() < deadline { usleep(20_000) }
-            // Publishers are gone: each HLS stream closed its last segment; let the writes land.
-            for source in streams.all { source.drainFiles() }
-            log.trace(Server.serverContextId, "quit: \(activeConnections) clients left, files written")
-            onExit(0)
+        let deadline = MonotonicClock.milliseconds() + Int64(AppTuning.gracefulQuitMs)
+        let finished = Atomic<Bool>(false)
+        let poll = LockedValue<RepeatingTimer?>(nil)
+        let timer = RepeatingTimer(label: "srs.quit", intervalMs: AppTuning.gracefulQuitPollMs) { [self] in
+            guard self.activeConnections == 0 || MonotonicClock.milliseconds() >= deadline else { return }
+            guard !finished.exchange(true, ordering: .relaxed) else { return }
+            poll.withLock { $0?.cancel() }
+            drainStreams {
+                log.trace(Server.serverContextId, "quit: \(self.activeConnections) clients left, files written")
+                onExit(0)
+            }
+        }
+        poll.withLock { $0 = timer }
+    }
+
+    /// Waits (off the loops) until every stream's pending file writes landed, then `done`.
+    /// Publishers are gone by now: each HLS stream closed its last segment.
+    private func drainStreams(then done: @escaping @Sendable () -> Void) {
+        let sources = streams.all
+        let gathered = LockedValue<(left: Int, lanes: [BlockingLane])>((sources.count, []))
+        let pool = blockingPool
+        let finish: @Sendable ([BlockingLane]) -> Void = { lanes in
+            pool.async {
+                for lane in lanes { lane.drain() }
+                done()
+            }
+        }
+        guard !sources.isEmpty else { return finish([]) }
+        for source in sources {
+            source.loop.execute {
+                let lanes = source.drainLanes()
+                let all = gathered.withLock { state -> [BlockingLane]? in
+                    state.left -= 1
+                    state.lanes += lanes
+                    return state.left == 0 ? state.lanes : nil
+                }
+                if let all { finish(all) }
+            }
         }
     }
 }

@@ -71,6 +71,12 @@ public enum AppTuning {
     public static let edgeRetryMaxMs = 30_000
     /// How long the origin may take to judge a client's connect (token_traverse).
     public static let edgeTokenTimeoutMs = 10_000
+    /// Log lines waiting for the writer lane, at most (a flood beyond what the disk takes drops
+    /// lines and says how many): 4 MB is ~30,000 lines, seconds of the busiest normal logging.
+    public static let logBufferMaxBytes = 4 * 1024 * 1024
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
+    /// How often a graceful quit checks whether every client is gone (an exit 20 ms after
+    /// the last one closed; 150 polls at most).
+    public static let gracefulQuitPollMs = 20
 }

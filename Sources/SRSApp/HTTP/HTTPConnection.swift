@@ -34,8 +34,8 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
     /// The live stream this client plays, if any.
     private var player: PlayerOutput?
     private var framer: MediaFramer?
-    /// What the live player plays, for on_stop.
-    private var playing: (request: StreamRequest, vhost: VhostConfig)?
+    /// What the live player plays, and the vhost in force (a reload may change it), for on_stop.
+    private var playing: (member: StreamGate.Member, vhost: VhostConfig)?
 
     init(id: Int, tcp: TCPConnection, server: Server, roles: HTTPRoles) {
         self.id = id
@@ -79,14 +79,10 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
 
     func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
         closed = true
-        if let player {
-            player.stop()
-            log.trace(id, "HTTP player of \(player.source.key) closed (\(reason)), sent \(tcp.bytesSent) bytes")
-            self.player = nil
+        if let player, let playing {
+            server.gate.left(player, member: playing.member, vhost: playing.vhost, loop: tcp.loop)
         }
-        if let playing, !playing.vhost.hooks.urls(for: .onStop).isEmpty {
-            server.hooks.notify(.onStop, hooks: playing.vhost.hooks, body: hookBody(playing.request, stop: true), contextId: id, loop: tcp.loop)
-        }
+        player = nil
         playing = nil
         framer = nil
         server.connectionClosed(self, loop: tcp.loop)
@@ -219,90 +215,72 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
         streamRequest.param = request.query.isEmpty ? "" : "?" + request.query
         streamRequest.tcUrl = "http://\(request.headers["Host"] ?? "")/\(app)"
         streamRequest.pageUrl = request.headers["Referer"] ?? ""
-        guard vhost.security.allows(.play, from: tcp.peerAddress) else {
-            log.warn(id, "security: \(tcp.peerAddress) may not play on vhost \(vhost.name); 403")
-            respond(status: 403, body: Array("forbidden\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
-            return
+        let asked = AdmissionRequest(action: .play, clientId: id, ip: tcp.peerAddress, stream: streamRequest, connectsToo: true)
+        let decided: (AdmissionVerdict) -> Void = { [self] verdict in
+            switch verdict {
+            case .refused(let refusal):
+                let status = refusal.kind == .vhostNotServed ? 404 : 403
+                respond(status: status, body: Array("\(HTTPStatus.reasonPhrase(status))\n".utf8), contentType: "text/plain", keepAlive: false,
+                        request: request)
+            case .admitted(let admitted, let streamRequest):
+                attachPlayer(request, streamRequest: streamRequest, vhost: server.config.vhost(named: admitted.name) ?? admitted, format: format)
+            }
         }
-        let urls = vhost.hooks.urls(for: .onPlay)
-        guard !urls.isEmpty else {
-            attachPlayer(request, streamRequest: streamRequest, vhost: vhost, format: format)
-            return
-        }
-        // on_play decides; later requests on this connection wait meanwhile.
-        busy = true
-        server.hooks.call(.onPlay, hooks: vhost.hooks, body: hookBody(streamRequest, stop: false), contextId: id, loop: tcp.loop) { [self] verdict in
+        // A callback decides later: requests after this one wait meanwhile.
+        if let verdict = server.admission.admit(asked, loop: tcp.loop, completion: { [self] verdict in
             busy = false
             guard !closed else { return }
-            guard verdict == .allowed else {
-                respond(status: 403, body: Array("forbidden by on_play\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
-                return
-            }
-            attachPlayer(request, streamRequest: streamRequest, vhost: vhost, format: format)
+            decided(verdict)
             serveQueued()
+        }) {
+            decided(verdict)
+        } else {
+            busy = true
         }
-    }
-
-    /// on_play / on_stop bodies for an HTTP player (SRS's fields).
-    private func hookBody(_ request: StreamRequest, stop: Bool) -> [(String, JSONValue)] {
-        var body: [(String, JSONValue)] = [("client_id", .number(id)), ("ip", .string(tcp.peerAddress)), ("vhost", .string(request.vhost)),
-                                           ("app", .string(request.app)), ("stream", .string(request.stream)), ("param", .string(request.param))]
-        if !stop { body.append(("pageUrl", .string(request.pageUrl))) }
-        return body
     }
 
     private func attachPlayer(_ request: HTTPRequest, streamRequest: StreamRequest, vhost: VhostConfig, format: RemuxMount.Format) {
-        let app = streamRequest.app
-        let stream = streamRequest.stream
-        for _ in 0..<3 {
-            let source = server.streams.fetchOrCreate(streamRequest, vhost: vhost, loop: tcp.loop)
-            let framer: MediaFramer
-            switch format {
-            case .flv: framer = FLVFramer()
-            case .ts: framer = TSFramer(source: source)
-            case .aac: framer = AudioFramer(codec: .aac)
-            case .mp3: framer = AudioFramer(codec: .mp3)
-            }
-            if !vhost.httpRemux.hstrs && source.publisherId == nil {
-                if source.playerCount == 0 { server.streams.remove(source) }
-                respond(status: 404, body: Array("stream not published\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
-                return
-            }
-            guard source.attachPlayer() else { continue }
-            var headers = HTTPHeaders()
-            headers.add("Server", ServerVersion.signature)
-            headers.add("Content-Type", format.contentType)
-            headers.add("Cache-Control", "no-cache")
-            headers.add("Access-Control-Allow-Origin", "*")
-            headers.add("Connection", "close")
-            var head = HTTPResponseHead(status: 200, headers: headers)
-            head.version = request.version
-            tcp.send(head.serialize())
-            self.framer = framer
-            let jitterMode: JitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
-            let fastCacheMs = format == .aac || format == .mp3 ? Int64(vhost.httpRemux.fastCache * 1000) : 0
-            let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: framer, jitter: jitterMode, fastCacheMs: fastCacheMs)
-            player = output
-            playing = (streamRequest, vhost)
-            server.clients.update(id) { record in
-                record.kind = format == .flv ? .flvPlay : .httpPlay
-                record.vhost = vhost.name
-                record.app = app
-                record.stream = stream
-                record.url = request.path
-                record.tcUrl = "http://\(request.headers["Host"] ?? "")/\(app)"
-                record.pageUrl = streamRequest.pageUrl
-            }
-            log.trace(id, "HTTP \(format) play \(source.key) from \(tcp.peerAddress), hstrs=\(vhost.httpRemux.hstrs)")
-            if request.method == "HEAD" {
-                close("HEAD of a live stream")
-                return
-            }
-            output.start()
-            if vhost.edge.isEdge { server.edge.ensurePull(source, request: streamRequest, vhost: vhost, makeId: server.newContextId) }
+        let member = StreamGate.Member(clientId: id, ip: tcp.peerAddress, request: streamRequest, vhost: vhost,
+                                       kind: format == .flv ? .flvPlay : .httpPlay, url: request.path)
+        let source: LiveSource
+        switch server.gate.join(player: member, loop: tcp.loop, requirePublisher: !vhost.httpRemux.hstrs) {
+        case .joined(let joined):
+            source = joined
+        case .notPublished:
+            respond(status: 404, body: Array("stream not published\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+            return
+        case .contention:
+            close("stream registry contention")
             return
         }
-        close("stream registry contention")
+        let framer: MediaFramer
+        switch format {
+        case .flv: framer = FLVFramer()
+        case .ts: framer = TSFramer(source: source)
+        case .aac: framer = AudioFramer(codec: .aac)
+        case .mp3: framer = AudioFramer(codec: .mp3)
+        }
+        var headers = HTTPHeaders()
+        headers.add("Server", ServerVersion.signature)
+        headers.add("Content-Type", format.contentType)
+        headers.add("Cache-Control", "no-cache")
+        headers.add("Access-Control-Allow-Origin", "*")
+        headers.add("Connection", "close")
+        var head = HTTPResponseHead(status: 200, headers: headers)
+        head.version = request.version
+        tcp.send(head.serialize())
+        self.framer = framer
+        let jitterMode: JitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
+        let fastCacheMs = format == .aac || format == .mp3 ? Int64(vhost.httpRemux.fastCache * 1000) : 0
+        let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: framer, jitter: jitterMode, fastCacheMs: fastCacheMs)
+        player = output
+        playing = (member, vhost)
+        if request.method == "HEAD" {
+            close("HEAD of a live stream")
+            return
+        }
+        output.start()
+        server.gate.playing(source, member: member, detail: "over HTTP (\(format)), hstrs=\(vhost.httpRemux.hstrs)")
     }
 
     // MARK: Reload
@@ -314,7 +292,7 @@ final class HTTPConnection: TCPConnectionDelegate, ServerClient, @unchecked Send
             close("http_remux removed by reload")
             return
         }
-        self.playing = (playing.request, updated)
+        self.playing = (playing.member, updated)
     }
 
     // MARK: Static files

@@ -29,7 +29,7 @@ final class HookCaller: Sendable {
     func call(_ event: HTTPHooksConfig.Event, hooks: HTTPHooksConfig, body: [(String, JSONValue)], contextId: Int,
               loop: EventLoop, completion: @escaping (HookVerdict) -> Void) {
         let later = UncheckedBox(completion)
-        let completion: (HookVerdict) -> Void = { verdict in loop.queue.async { later.value(verdict) } }
+        let completion: (HookVerdict) -> Void = { verdict in loop.post { later.value(verdict) } }
         let urls = hooks.urls(for: event)
         guard !urls.isEmpty else {
             completion(.allowed)
@@ -104,7 +104,7 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
             + "Content-Length: \(payload.count)\r\nConnection: close\r\nUser-Agent: \(ServerVersion.name)/\(ServerVersion.version)\r\n\r\n"
         let call = HookRequest(loop: loop, request: Array(head.utf8) + payload, completion: completion)
         let box = UncheckedBox(call)
-        loop.queue.asyncAfter(deadline: .now() + .milliseconds(timeoutMs)) {
+        loop.schedule(afterMilliseconds: timeoutMs) {
             box.value.finish(.failed("no answer within \(timeoutMs) ms"))
         }
         TCPConnection.open(host: target.host, port: target.port, loop: loop, pool: pool) { result in

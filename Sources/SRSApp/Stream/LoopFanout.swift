@@ -45,7 +45,7 @@ final class LoopFanout: @unchecked Sendable {
     func notify() {
         guard memberCount.load(ordering: .relaxed) > 0 else { return }
         guard !notifyPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        loop.queue.async { [self] in
+        loop.post { [self] in
             notifyPending.store(false, ordering: .releasing)
             let now = MonotonicClock.milliseconds()
             if now - lastFlushAt >= flushIntervalMs { flushAll(now) }

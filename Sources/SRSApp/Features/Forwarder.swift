@@ -1,4 +1,3 @@
-import Dispatch
 import SRSConfig
 import SRSIO
 import SRSKernel
@@ -9,8 +8,8 @@ import SRSRTMP
 /// failure it moves to the next destination of its list (an edge's next origin) and
 /// reconnects with backoff (`AppTuning.forwardRetryMinMs` doubling to `forwardRetryMaxMs`);
 /// each new connection starts from the GOP cache, so metadata and sequence headers are sent
-/// again. Confined to its loop (the publisher's).
-final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
+/// again. Confined to its loop (the stream's).
+final class Forwarder: MediaFramer, @unchecked Sendable {
     let destinations: [UpstreamAddress]
     private var index = 0
     private var destination: UpstreamAddress { destinations[index] }
@@ -26,11 +25,10 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
     private let pool: BlockingPool
     private let contextId: Int
     private let jitter: JitterMode
-    private var tcp: TCPConnection?
-    private var session: RTMPClientSession?
+    private var upstream: UpstreamRTMPClient?
     private var output: PlayerOutput?
     private var stopped = false
-    private var retryDelayMs = AppTuning.forwardRetryMinMs
+    private var backoff = RetryBackoff(minMs: AppTuning.forwardRetryMinMs, maxMs: AppTuning.forwardRetryMaxMs)
     private var connectedAt: Int64 = 0
 
     /// `upstreamVhost`: the vhost asked for upstream (`?vhost=`, left out for the default one).
@@ -56,103 +54,78 @@ final class Forwarder: TCPConnectionDelegate, MediaFramer, @unchecked Sendable {
     /// Stops for good. Call on the loop.
     func stop() {
         stopped = true
-        teardown("forward stopped")
+        stopOutput()
+        upstream?.close("forward stopped")
+        upstream = nil
     }
 
     private func connect() {
         guard !stopped else { return }
-        TCPConnection.open(host: destination.host, port: destination.port, loop: loop, pool: pool) { [self] result in
-            guard !stopped else { return }
-            switch result {
-            case .success(let connection):
-                let session = RTMPClientSession(tcUrl: "rtmp://\(destination)/\(upstreamApp)", app: upstreamApp, streamName: request.stream, mode: .publish)
-                tcp = connection
-                self.session = session
-                connectedAt = MonotonicClock.milliseconds()
-                connection.start(delegate: self)
-                connection.send(session.start())
-            case .failure(let error):
-                retry("\(error)")
-            }
-        }
+        let session = RTMPClientSession(tcUrl: "rtmp://\(destination)/\(upstreamApp)", app: upstreamApp, streamName: request.stream, mode: .publish)
+        let client = UpstreamRTMPClient(
+            address: destination, session: session, loop: loop, pool: pool,
+            onEvents: { [unowned self] events in received(events) },
+            onEnd: { [unowned self] end in
+                upstream = nil
+                stopOutput()
+                // A connection that published for a while starts the backoff over.
+                if connectedAt > 0 && MonotonicClock.milliseconds() - connectedAt > AppTuning.forwardStableMs { backoff.reset() }
+                retry("\(end)")
+            },
+            onDrain: { [unowned self] in output?.flush() })
+        upstream = client
+        connectedAt = 0
+        client.start()
     }
 
-    private func retry(_ why: String) {
-        guard !stopped else { return }
-        let delay = retryDelayMs
-        retryDelayMs = min(retryDelayMs * 2, AppTuning.forwardRetryMaxMs)
-        let failed = destination
-        index = (index + 1) % destinations.count
-        log.warn(contextId, "forward \(source.key) to \(failed): \(why); retry \(destination) in \(delay) ms")
-        loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in connect() }
-    }
-
-    private func teardown(_ reason: String) {
-        if let output {
-            output.stop()
-            self.output = nil
-        }
-        tcp?.close(.local(reason))
-        tcp = nil
-        session = nil
-    }
-
-    // MARK: TCPConnectionDelegate
-
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
-        guard connection === tcp, let session else { return }
-        let events: [RTMPClientSession.Event]
-        do {
-            events = try session.receive(bytes)
-        } catch {
-            connection.close(.local("protocol error from the destination: \(error.context)"))
-            return
-        }
+    private func received(_ events: [RTMPClientSession.Event]) {
         for event in events {
             switch event {
             case .started:
-                guard source.attachPlayer() else {
-                    connection.close(.local("stream gone"))
+                guard let upstream, let tcp = upstream.tcp, source.attachPlayer() else {
+                    self.upstream?.close("stream gone")
+                    self.upstream = nil
+                    retry("the stream is gone")
                     return
                 }
+                connectedAt = MonotonicClock.milliseconds()
                 log.trace(contextId, "forward \(source.key) to \(destination) publishing")
-                let output = PlayerOutput(source: source, tcp: connection, contextId: contextId, framer: self, jitter: jitter)
+                let output = PlayerOutput(source: source, tcp: tcp, contextId: contextId, framer: self, jitter: jitter)
                 self.output = output
                 output.start()
             case .status(let code, let level, let description):
                 if level == "error" {
-                    connection.close(.local("destination refused: \(code) \(description)"))
+                    upstream?.close("destination refused")
+                    upstream = nil
+                    stopOutput()
+                    retry("destination refused: \(code) \(description)")
                     return
                 }
             case .connected, .media:
                 break
             }
         }
-        if session.hasOutput { connection.send(session.takeOutput()) }
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {
-        output?.flush()
+    private func retry(_ why: String) {
+        guard !stopped else { return }
+        let delay = backoff.failed()
+        let failed = destination
+        index = (index + 1) % destinations.count
+        log.warn(contextId, "forward \(source.key) to \(failed): \(why); retry \(destination) in \(delay) ms")
+        loop.schedule(afterMilliseconds: delay) { [self] in connect() }
     }
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
-        guard connection === tcp else { return }
-        tcp = nil
-        session = nil
-        if let output {
-            output.stop()
-            self.output = nil
-        }
-        // A connection that published for a while starts the backoff over.
-        if MonotonicClock.milliseconds() - connectedAt > AppTuning.forwardStableMs { retryDelayMs = AppTuning.forwardRetryMinMs }
-        retry("connection \(reason)")
+    private func stopOutput() {
+        output?.stop()
+        output = nil
     }
 
     // MARK: MediaFramer
 
     /// The batch as RTMP messages of the publish session (chunked at its chunk size).
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
-        guard let session else { return [] }
+        guard let session = upstream?.session else { return [] }
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
             session.publish(RTMPMessage(typeId: message.kind.rawValue, timestamp: timestamp, payload: Array(message.payload)))

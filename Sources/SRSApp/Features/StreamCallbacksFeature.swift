@@ -1,0 +1,40 @@
+import SRSConfig
+import SRSIO
+
+/// The stream's own callbacks: on_unpublish when a client's publish ends (on_publish is an
+/// admission decision, taken before the publish starts; on_hls belongs to HLS). An edge's pull
+/// is not announced. Confined to the stream's loop.
+final class StreamCallbacksFeature: StreamFeature {
+    static func module(hooks: HookCaller) -> StreamFeatureModule {
+        StreamFeatureModule(
+            name: "callbacks", isWanted: { !$0.hooks.urls(for: .onUnpublish).isEmpty },
+            make: { source, vhost in StreamCallbacksFeature(loop: source.loop, vhost: vhost, hooks: hooks) })
+    }
+
+    private let loop: EventLoop
+    private let hooks: HookCaller
+    private var vhost: VhostConfig
+    private var publisher: StreamPublisher?
+
+    init(loop: EventLoop, vhost: VhostConfig, hooks: HookCaller) {
+        self.loop = loop
+        self.vhost = vhost
+        self.hooks = hooks
+    }
+
+    func onPublish(_ publisher: StreamPublisher) {
+        self.publisher = publisher.origin == .client ? publisher : nil
+    }
+
+    func onUnpublish() {
+        guard let publisher else { return }
+        self.publisher = nil
+        hooks.notify(.onUnpublish, hooks: vhost.hooks, body: HookBody.streamEnded(clientId: publisher.clientId, ip: publisher.ip, publisher.request),
+                     contextId: publisher.clientId, loop: loop)
+    }
+
+    func apply(_ vhost: VhostConfig) -> Bool {
+        self.vhost = vhost
+        return true
+    }
+}

@@ -1,0 +1,14 @@
+import SRSIO
+
+/// The server's list of stream features, in the order they see each batch (nginx-rtmp's
+/// module list). A new feature (DVR, transcode, HDS) adds its module here and nowhere else.
+enum StreamFeatureModules {
+    static func all(pool: BlockingPool, hooks: HookCaller) -> [StreamFeatureModule] {
+        [
+            HLSFeature.module(pool: pool, hooks: hooks),
+            ForwardFeature.forwardModule(pool: pool),
+            ForwardFeature.edgePushModule(pool: pool),
+            StreamCallbacksFeature.module(hooks: hooks),
+        ]
+    }
+}

@@ -1,0 +1,283 @@
+import Glibc
+import SRSConfig
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// One live stream (vhost/app/stream): its message ring, its publisher, its players' fan-outs,
+/// its statistics and its features.
+///
+/// Isolation: a loop-confined class. The ring, the fan-outs, the membership counts and the
+/// statistics are thread-safe and read from any loop; everything else (the features, the
+/// ingest state) belongs to `loop` and is touched only there: callers on other loops go
+/// through `loop.execute`, which keeps their order. The publisher hands batches to `submit`
+/// (inline when it lives on the same loop, else one hop per batch). Players never wait for
+/// the source: they read the ring and are woken per loop by `LoopFanout`s.
+///
+/// The source names no feature: HLS, forward, edge push and callbacks are `StreamFeature`s
+/// built by the server's modules from the vhost config.
+public final class LiveSource: @unchecked Sendable {
+    public let key: String
+    /// The stream's id in the HTTP API.
+    public let id: Int
+    /// When the source was created (ms since 1970), SRS's `live_ms`.
+    public let createdWallMs: Int64
+    public let vhost: String
+    public let app: String
+    public let stream: String
+    /// The loop that owns the source's confined state.
+    public let loop: EventLoop
+    public let ring: MessageRing
+    /// One fan-out per loop of the server, indexed by loop index.
+    let fanouts: [LoopFanout]
+    /// Counters for logs, the API and metrics.
+    let statistics = StreamStatistics()
+    /// The current or last publisher, for the API (any thread).
+    let lastPublisher = LockedValue<StreamPublisher?>(nil)
+    private let membership = LockedValue(Membership())
+    private unowned let registry: StreamRegistry
+    private let modules: [StreamFeatureModule]
+
+    private struct Membership {
+        /// A feature keeps the source registered after everyone left (HLS continues its
+        /// playlist on the next publish, as SRS does).
+        var keepWhenIdle = false
+        var alive = true
+        var publisherId: Int?
+        var players = 0
+    }
+
+    // Loop-confined.
+    private var features: StreamFeatureSet
+    private var publisher: StreamPublisher?
+    /// `reduce_sequence_header`: an unchanged sequence header is not sent again.
+    private var reduceSequenceHeader: Bool
+    /// queue_length applies while someone plays; with no player the ring keeps the GOP cache
+    /// and a few seconds (audio-only start, fast_cache): 1,000 unwatched 100 kbps publishers
+    /// held 589 MB with 30 s rings (docs/performance.md).
+    private var ringHoldsQueue = true
+    private var queueLengthMs: Int64
+    private var idleSpanMs: Int64
+    /// The audio codec is known (from a sequence header, or MP3's first frame): frames are
+    /// not inspected for it any more.
+    private var audioCodecKnown = false
+
+    /// Call on `loop` (the features are made there).
+    init(id: Int, key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop],
+         registry: StreamRegistry, modules: [StreamFeatureModule]) {
+        self.id = id
+        self.key = key
+        var now = timeval()
+        gettimeofday(&now, nil)
+        createdWallMs = Int64(now.tv_sec) * 1000 + Int64(now.tv_usec) / 1000
+        vhost = request.vhost
+        app = request.app
+        stream = request.stream
+        self.loop = loop
+        self.registry = registry
+        self.modules = modules
+        reduceSequenceHeader = config.reduceSequenceHeader
+        queueLengthMs = Int64(config.queueLengthSeconds * 1000)
+        idleSpanMs = Self.idleSpan(config)
+        let ring = MessageRing(limits: LiveSource.ringLimits(config))
+        self.ring = ring
+        fanouts = loops.map { LoopFanout(loop: $0, ring: ring, flushIntervalMs: Self.flushInterval(config)) }
+        features = StreamFeatureSet()
+        features.build(modules: modules, source: self, vhost: config)
+        let keep = features.keepsStreamWhenIdle
+        membership.withLock { $0.keepWhenIdle = keep }
+    }
+
+    private static func idleSpan(_ config: VhostConfig) -> Int64 {
+        min(Int64(config.queueLengthSeconds * 1000), max(AppTuning.idleRingSpanMs, Int64(config.httpRemux.fastCache * 1000)))
+    }
+
+    /// Merged write: one write per mw_latency (none with min_latency), and never more often
+    /// than send_min_interval.
+    private static func flushInterval(_ config: VhostConfig) -> Int {
+        max(config.minLatency ? 0 : config.mwLatencyMs, Int(config.sendMinIntervalMs.rounded(.up)))
+    }
+
+    static func ringLimits(_ config: VhostConfig) -> MessageRing.Limits {
+        MessageRing.Limits(
+            maxSpanMs: Int64(config.queueLengthSeconds * 1000), keepLastGOP: config.gopCache,
+            maxMessages: AppTuning.ringMaxMessages, maxBytes: AppTuning.ringMaxBytes)
+    }
+
+    /// Graceful quit: the lanes whose writes must land before the process exits. On the loop.
+    func drainLanes() -> [BlockingLane] {
+        features.features.compactMap { $0.drainLane() }
+    }
+
+    /// A reload changed the vhost: GOP cache, queue length, merged write and sequence-header
+    /// reduction apply to this running stream, and its features are rebuilt (added, removed,
+    /// or given the new settings). On the loop.
+    func apply(_ config: VhostConfig) {
+        loop.preconditionInLoop()
+        reduceSequenceHeader = config.reduceSequenceHeader
+        queueLengthMs = Int64(config.queueLengthSeconds * 1000)
+        idleSpanMs = Self.idleSpan(config)
+        var limits = LiveSource.ringLimits(config)
+        limits.maxSpanMs = ringHoldsQueue ? queueLengthMs : idleSpanMs
+        ring.limits = limits
+        for fanout in fanouts { fanout.flushIntervalMs = Int64(Self.flushInterval(config)) }
+        let change = features.reload(modules: modules, source: self, vhost: config, publisher: publisher, headers: ring.headers)
+        if !change.added.isEmpty || !change.removed.isEmpty {
+            log.trace(Server.serverContextId, "reload: \(key) features now \(features.names) (added \(change.added), removed \(change.removed))")
+        }
+        // A source kept only for a feature that is gone, and that nobody uses, is retired.
+        let keep = features.keepsStreamWhenIdle
+        let retire = membership.withLock { state -> Bool in
+            state.keepWhenIdle = keep
+            guard !keep, state.players == 0, state.publisherId == nil, state.alive else { return false }
+            state.alive = false
+            return true
+        }
+        if retire { retired() }
+    }
+
+    // MARK: Membership (any thread)
+
+    /// Claims the stream for `publisher`; `.busy` when another client publishes it, `.retired`
+    /// when the source was retired (look it up again).
+    func tryPublish(_ publisher: StreamPublisher) -> PublishClaim {
+        let claim = membership.withLock { state -> PublishClaim in
+            if !state.alive { return .retired }
+            if let current = state.publisherId { return .busy(current) }
+            state.publisherId = publisher.clientId
+            return .claimed
+        }
+        if claim == .claimed {
+            lastPublisher.withLock { $0 = publisher }
+            // A new publisher starts a new stream: drop the old GOP and headers before its
+            // first batch (both run in order on the source's loop).
+            loop.execute { [self] in
+                ring.reset()
+                audioCodecKnown = false
+                self.publisher = publisher
+                features.forEach { $0.onPublish(publisher) }
+            }
+        }
+        return claim
+    }
+
+    enum PublishClaim: Equatable {
+        case claimed
+        case busy(Int)
+        case retired
+    }
+
+    /// Releases the stream if `clientId` publishes it. Players stay attached (they resume when
+    /// a new publisher starts, as in SRS); the ring is kept until then so they can drain it,
+    /// and new players of an unpublished stream start at the head (no stale GOP).
+    func endPublish(clientId: Int) {
+        let retire = membership.withLock { state -> Bool? in
+            guard state.publisherId == clientId else { return nil }
+            state.publisherId = nil
+            if state.players == 0 && !state.keepWhenIdle {
+                state.alive = false
+                return true
+            }
+            return false
+        }
+        guard let retire else { return }
+        loop.execute { [self] in
+            publisher = nil
+            features.forEach { $0.onUnpublish() }
+        }
+        if retire { retired() }
+    }
+
+    /// Registers a player; false when the source was retired (look it up again).
+    func attachPlayer() -> Bool {
+        membership.withLock { state in
+            guard state.alive else { return false }
+            state.players += 1
+            return true
+        }
+    }
+
+    func detachPlayer() {
+        let retire = membership.withLock { state -> Bool in
+            state.players -= 1
+            if state.players == 0 && state.publisherId == nil && !state.keepWhenIdle {
+                state.alive = false
+                return true
+            }
+            return false
+        }
+        if retire { retired() }
+    }
+
+    /// Removes an unused source that nobody claimed (an HTTP player refused before attaching).
+    func retireIfUnused() {
+        let retire = membership.withLock { state -> Bool in
+            guard state.alive, state.players == 0, state.publisherId == nil, !state.keepWhenIdle else { return false }
+            state.alive = false
+            return true
+        }
+        if retire { retired() }
+    }
+
+    private func retired() {
+        registry.remove(self)
+        loop.execute { [self] in features.stopAll() }
+    }
+
+    public var publisherId: Int? { membership.withLock { $0.publisherId } }
+    public var playerCount: Int { membership.withLock { $0.players } }
+
+    /// Disconnects the current publisher (a feature's error policy, e.g. hls_on_error).
+    func kickPublisher() {
+        if let publisher = publisherId { registry.kick(publisher) }
+    }
+
+    // MARK: Media
+
+    /// Hands a publisher's batch to the source's loop, preserving order.
+    func submit(_ batch: [SharedMessage]) {
+        loop.execute { [self] in ingest(batch) }
+    }
+
+    /// Appends a batch to the ring (one lock), counts it, hands it to the features and wakes
+    /// the loops that have players. On the loop.
+    private func ingest(_ batch: [SharedMessage]) {
+        let watched = playerCount > 0
+        if watched != ringHoldsQueue {
+            ringHoldsQueue = watched
+            var limits = ring.limits
+            limits.maxSpanMs = watched ? queueLengthMs : idleSpanMs
+            ring.limits = limits
+        }
+        var accepted = batch
+        if reduceSequenceHeader && batch.contains(where: \.isSequenceHeader) {
+            let headers = ring.headers
+            accepted = batch.filter { !($0.isSequenceHeader && Self.isCached($0, in: headers)) }
+        }
+        ring.append(contentsOf: accepted)
+        var bytes = 0
+        var videoFrames = 0
+        var audioFrames = 0
+        for message in accepted {
+            bytes += message.size
+            if message.isSequenceHeader {
+                CodecSummary.update(statistics, from: message)
+                if message.kind == .audio { audioCodecKnown = true }
+            } else if message.kind == .video {
+                videoFrames += 1
+            } else if message.kind == .audio {
+                audioFrames += 1
+                if !audioCodecKnown { audioCodecKnown = CodecSummary.updateFromFrame(statistics, message: message) }
+            }
+        }
+        statistics.recordReceived(bytes: bytes, videoFrames: videoFrames, audioFrames: audioFrames)
+        let headers = ring.headers
+        features.forEach { $0.onMessages(accepted, headers: headers) }
+        for fanout in fanouts { fanout.notify() }
+    }
+
+    private static func isCached(_ message: SharedMessage, in headers: MessageRing.Headers) -> Bool {
+        guard let cached = message.kind == .video ? headers.videoSequenceHeader : headers.audioSequenceHeader else { return false }
+        return cached.payload.elementsEqual(message.payload)
+    }
+}
