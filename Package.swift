@@ -64,6 +64,12 @@ let package = Package(
         .testTarget(name: "SRSHLSTests", dependencies: ["SRSHLS"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSIOTests", dependencies: ["SRSIO", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "SRSAppTests",
+            dependencies: ["SRSApp", "SRSIO", "SRSKernel", "SRSRTMP", "SRSConfig", "SRSHTTP"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SRSEndToEndTests",
             dependencies: ["SRSKernel", "SRSRTMP", "srs"],
             swiftSettings: swiftSettings

@@ -23,9 +23,12 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     private var tickHandlers: [Int: () -> Void] = [:]
     private var nextTickHandlerId = 0
     private var tickTimer: DispatchSourceTimer?
+    /// Set on a loop whose clock a test drives.
+    private let manualClock: ManualClock?
 
-    init(index: Int, readBufferSize: Int, maxIovecs: Int) {
+    init(index: Int, readBufferSize: Int, maxIovecs: Int, manualClock: ManualClock? = nil) {
         self.index = index
+        self.manualClock = manualClock
         queue = DispatchQueue(label: "srs.loop.\(index)", target: .global())
         queue.setSpecific(key: queueKey, value: index)
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
@@ -54,7 +57,36 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     /// Runs `work` once on the loop after `milliseconds` (one-shot; owners that may stop
     /// meanwhile check their own state when it fires).
     public func schedule(afterMilliseconds milliseconds: Int, _ work: @escaping @Sendable () -> Void) {
-        queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds)), execute: work)
+        if let manualClock {
+            manualClock.add(due: manualClock.now + Int64(max(0, milliseconds)), work)
+        } else {
+            queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds)), execute: work)
+        }
+    }
+
+    /// The loop's clock in milliseconds: the monotonic clock, or the test's.
+    public var now: Int64 { manualClock?.now ?? MonotonicClock.milliseconds() }
+
+    /// Runs `work` on the loop and waits for it (tests, off the loop).
+    public func sync<T>(_ work: () throws -> T) rethrows -> T {
+        precondition(!inLoop, "sync on the loop itself would deadlock")
+        return try queue.sync(execute: work)
+    }
+
+    /// Moves a test-driven clock forward: scheduled work and ticks run on the loop at their
+    /// times, in order. Call off the loop, only on a loop made with `manualClock`.
+    public func advance(byMilliseconds milliseconds: Int) {
+        guard let manualClock else { preconditionFailure("advance needs a loop with a manual clock") }
+        let target = manualClock.now + Int64(milliseconds)
+        while let (_, work) = manualClock.next(upTo: target) {
+            queue.sync {
+                if let work {
+                    work()
+                } else {
+                    for handler in tickHandlers.values { handler() }
+                }
+            }
+        }
     }
 
     /// Asserts that the caller runs on the loop (a precondition, checked in every build).
@@ -96,6 +128,7 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     }
 
     func startTimer(intervalMs: Int) {
+        guard manualClock == nil else { return }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs), leeway: .milliseconds(intervalMs / 4))
         timer.setEventHandler { [unowned self] in

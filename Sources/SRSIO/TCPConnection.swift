@@ -3,16 +3,6 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// Receives a connection's events, always on the connection's loop.
-public protocol TCPConnectionDelegate: AnyObject {
-    /// Bytes arrived. They are valid only during the call.
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer)
-    /// Everything queued with `send` has been written after a write had to wait.
-    func connectionDidDrain(_ connection: TCPConnection)
-    /// The connection is closed; no other callback follows.
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason)
-}
-
 /// Why a connection closed.
 public enum CloseReason: Sendable, CustomStringConvertible {
     case peerClosed
@@ -70,7 +60,7 @@ public final class ByteStore {
 /// source is created inactive and armed only on EAGAIN, and suspends itself first in its handler.
 ///
 /// All state is confined to the loop; methods other than `closeAsync` must be called on it.
-public final class TCPConnection: @unchecked Sendable {
+public final class TCPConnection: Transport, @unchecked Sendable {
     public let fd: Int32
     public let loop: EventLoop
     /// The connection's own queue (targets the loop's queue).
@@ -78,7 +68,7 @@ public final class TCPConnection: @unchecked Sendable {
     public let peerAddress: String
     public let peerPort: Int
 
-    private var delegate: TCPConnectionDelegate?
+    private var delegate: TransportDelegate?
 
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?
@@ -165,7 +155,7 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     /// Starts reading; `delegate` is retained until the connection closes. Call on the loop.
-    public func start(delegate: TCPConnectionDelegate) {
+    public func start(delegate: TransportDelegate) {
         self.delegate = delegate
         started = true
         queue.async { self.createSources() }
@@ -442,6 +432,12 @@ public struct ConnectError: Error, CustomStringConvertible {
     public let port: Int
     /// errno of the failed socket call; 0 when the host name did not resolve.
     public let code: Int32
+
+    public init(host: String, port: Int, code: Int32) {
+        self.host = host
+        self.port = port
+        self.code = code
+    }
 
     public var description: String {
         code == 0 ? "cannot resolve \(host)" : "cannot connect to \(host):\(port): \(String(cString: strerror(code)))"

@@ -3,7 +3,7 @@ import SRSKernel
 
 /// One HTTP-FLV player: GET, then FLV tags counted as they stream in (a light parser that
 /// only reads tag headers and the first payload bytes). Confined to its loop.
-final class FLVBenchPlayer: TCPConnectionDelegate, BenchClient {
+final class FLVBenchPlayer: TransportDelegate, BenchClient {
     let tcp: TCPConnection
     private let request: [UInt8]
     private let statistics: BenchStatistics
@@ -35,7 +35,7 @@ final class FLVBenchPlayer: TCPConnectionDelegate, BenchClient {
         tcp.send(request)
     }
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         self.bytes += bytes.count
         statistics.bytes.add(bytes.count, ordering: .relaxed)
         var body = bytes[...]
@@ -94,9 +94,9 @@ final class FLVBenchPlayer: TCPConnectionDelegate, BenchClient {
         if messages > 0 { statistics.messages.add(messages, ordering: .relaxed) }
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {}
+    func connectionDidDrain(_ connection: any Transport) {}
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         if !finished { fail("closed: \(reason)") }
     }
 

@@ -7,7 +7,7 @@ import SRSKernel
 /// playlist again after a target duration (half of one when nothing changed, RFC 8216 6.3.4).
 /// Startup is the time to the first complete segment; media-sequence regressions count as
 /// timestamp regressions. Confined to its loop.
-final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
+final class HLSBenchPlayer: TransportDelegate, BenchClient {
     let loop: EventLoop
     private let url: BenchURL
     private let statistics: BenchStatistics
@@ -64,7 +64,7 @@ final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
         nextPollAt = .max
     }
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         guard connection === tcp, !finished else { return }
         self.bytes += bytes.count
         statistics.bytes.add(bytes.count, ordering: .relaxed)
@@ -147,9 +147,9 @@ final class HLSBenchPlayer: TCPConnectionDelegate, BenchClient {
         return String(folder) + uri
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {}
+    func connectionDidDrain(_ connection: any Transport) {}
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         guard connection === tcp, !finished else { return }
         tcp = nil
         // A keep-alive connection the server closed between or during requests: open another.

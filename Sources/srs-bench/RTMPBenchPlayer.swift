@@ -4,7 +4,7 @@ import SRSRTMP
 
 /// One RTMP player of a run, on the project's own client state machine (complex handshake,
 /// acknowledgements, ping replies, the server's chunk size). Confined to its loop.
-final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
+final class RTMPBenchPlayer: TransportDelegate, BenchClient {
     let tcp: TCPConnection
     private let session: RTMPClientSession
     private let statistics: BenchStatistics
@@ -32,7 +32,7 @@ final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
         tcp.send(session.start())
     }
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         self.bytes += bytes.count
         statistics.bytes.add(bytes.count, ordering: .relaxed)
         let events: [RTMPClientSession.Event]
@@ -73,9 +73,9 @@ final class RTMPBenchPlayer: TCPConnectionDelegate, BenchClient {
         if session.hasOutput { tcp.send(session.takeOutput()) }
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {}
+    func connectionDidDrain(_ connection: any Transport) {}
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         if !finished { fail("closed: \(reason)") }
     }
 

@@ -4,7 +4,7 @@ import SRSRTMP
 
 /// One RTMP publisher looping an FLV file at real-time pace, with timestamps that keep
 /// growing across loops. Paced by its loop's timer. Confined to its loop.
-final class RTMPBenchPublisher: TCPConnectionDelegate, BenchClient {
+final class RTMPBenchPublisher: TransportDelegate, BenchClient {
     let tcp: TCPConnection
     private let session: RTMPClientSession
     private let statistics: BenchStatistics
@@ -35,7 +35,7 @@ final class RTMPBenchPublisher: TCPConnectionDelegate, BenchClient {
         tcp.send(session.start())
     }
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         let events: [RTMPClientSession.Event]
         do {
             events = try session.receive(bytes)
@@ -86,9 +86,9 @@ final class RTMPBenchPublisher: TCPConnectionDelegate, BenchClient {
         }
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {}
+    func connectionDidDrain(_ connection: any Transport) {}
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         if let tickId { tcp.loop.removeTickHandler(tickId) }
         tickId = nil
         if !finished { fail("closed: \(reason)") }

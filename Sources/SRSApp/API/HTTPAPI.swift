@@ -279,7 +279,7 @@ struct HTTPAPI {
     private func clientJSON(_ client: ClientRecord) -> JSONValue {
         let streamId = server.streams.all.first { $0.vhost == client.vhost && $0.app == client.app && $0.stream == client.stream }?.id
         let kbps = server.clients.kbps(client.id)
-        let alive = Double(MonotonicClock.milliseconds() - client.connectedAt) / 1000
+        let alive = Double(client.connection.loop.now - client.connectedAt) / 1000
         return [
             "id": .number(client.id), "vhost": .number(server.vhostId(client.vhost)),
             "stream": streamId.map { .number($0) } ?? .null, "ip": .string(client.ip),

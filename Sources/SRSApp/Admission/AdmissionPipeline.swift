@@ -13,12 +13,12 @@ import SRSRTMP
 final class AdmissionPipeline: Sendable {
     private let config: @Sendable () -> ServerConfig
     private let hooks: HookCaller
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
 
-    init(config: @escaping @Sendable () -> ServerConfig, hooks: HookCaller, pool: BlockingPool) {
+    init(config: @escaping @Sendable () -> ServerConfig, hooks: HookCaller, connector: any TransportConnector) {
         self.config = config
         self.hooks = hooks
-        self.pool = pool
+        self.connector = connector
     }
 
     /// Runs the checks for `request`. Returns the verdict when every check was local; nil when
@@ -97,7 +97,7 @@ final class AdmissionPipeline: Sendable {
         switch check {
         case .origin:
             log.trace(request.clientId, "edge token_traverse: asking the origin about tcUrl=\(stream.tcUrl)")
-            EdgeTokenCheck.run(stream, origins: vhost.edge.origins, loop: loop, pool: pool, completion: next)
+            EdgeTokenCheck.run(stream, origins: vhost.edge.origins, loop: loop, connector: connector, completion: next)
         case .callback(let event):
             hooks.call(event, hooks: vhost.hooks, body: request.action.hookBody(request, stream), contextId: request.clientId, loop: loop,
                        completion: next)

@@ -10,23 +10,23 @@ final class EdgeTokenCheck: @unchecked Sendable {
     private let request: StreamRequest
     private let origins: [UpstreamAddress]
     private let loop: EventLoop
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
     private var index = 0
     private var upstream: UpstreamRTMPClient?
     private var completion: ((HookVerdict) -> Void)?
 
-    private init(request: StreamRequest, origins: [UpstreamAddress], loop: EventLoop, pool: BlockingPool, completion: @escaping (HookVerdict) -> Void) {
+    private init(request: StreamRequest, origins: [UpstreamAddress], loop: EventLoop, connector: any TransportConnector, completion: @escaping (HookVerdict) -> Void) {
         self.request = request
         self.origins = origins
         self.loop = loop
-        self.pool = pool
+        self.connector = connector
         self.completion = completion
     }
 
     /// Runs the check; `completion` runs once, on `loop`, after this call returned.
-    static func run(_ request: StreamRequest, origins: [UpstreamAddress], loop: EventLoop, pool: BlockingPool,
+    static func run(_ request: StreamRequest, origins: [UpstreamAddress], loop: EventLoop, connector: any TransportConnector,
                     completion: @escaping (HookVerdict) -> Void) {
-        let check = EdgeTokenCheck(request: request, origins: origins, loop: loop, pool: pool, completion: completion)
+        let check = EdgeTokenCheck(request: request, origins: origins, loop: loop, connector: connector, completion: completion)
         let box = UncheckedBox(check)
         loop.schedule(afterMilliseconds: AppTuning.edgeTokenTimeoutMs) {
             box.value.finish(.rejected("token_traverse: no origin answered within \(AppTuning.edgeTokenTimeoutMs) ms"))
@@ -45,7 +45,7 @@ final class EdgeTokenCheck: @unchecked Sendable {
         session.pageUrl = request.pageUrl
         session.swfUrl = request.swfUrl
         let client = UpstreamRTMPClient(
-            address: origin, session: session, loop: loop, pool: pool,
+            address: origin, session: session, loop: loop, connector: connector,
             onEvents: { [unowned self] events in
                 for event in events {
                     switch event {

@@ -17,10 +17,10 @@ enum HookVerdict: Sendable, Equatable {
 /// else, or a 4xx, is a rejection; no connection, a timeout, a 5xx or a cut answer is a
 /// failure, which rejects unless `fail_open on`.
 final class HookCaller: Sendable {
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
 
-    init(pool: BlockingPool) {
-        self.pool = pool
+    init(connector: any TransportConnector) {
+        self.connector = connector
     }
 
     /// Calls every URL of `event` in order; `completion` runs on `loop` once one rejects or all
@@ -50,9 +50,9 @@ final class HookCaller: Sendable {
             completion(.allowed)
             return
         }
-        let started = MonotonicClock.milliseconds()
-        HookRequest.start(url: url, payload: payload, timeoutMs: hooks.timeoutMs, loop: loop, pool: pool) { [self] outcome in
-            let took = MonotonicClock.milliseconds() - started
+        let started = loop.now
+        HookRequest.start(url: url, payload: payload, timeoutMs: hooks.timeoutMs, loop: loop, connector: connector) { [self] outcome in
+            let took = loop.now - started
             switch outcome {
             case .passed:
                 log.trace(contextId, "\(event.rawValue) \(url) passed in \(took) ms")
@@ -74,7 +74,7 @@ final class HookCaller: Sendable {
 }
 
 /// One callback POST, confined to its loop.
-private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
+private final class HookRequest: TransportDelegate, @unchecked Sendable {
     enum Outcome {
         case passed
         case rejected(String)
@@ -85,7 +85,7 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
     private let request: [UInt8]
     private var completion: ((Outcome) -> Void)?
     private var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)
-    private var tcp: TCPConnection?
+    private var tcp: (any Transport)?
 
     private init(loop: EventLoop, request: [UInt8], completion: @escaping (Outcome) -> Void) {
         self.loop = loop
@@ -94,7 +94,7 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
     }
 
     /// Starts the call; `completion` runs once, on `loop`.
-    static func start(url: String, payload: [UInt8], timeoutMs: Int, loop: EventLoop, pool: BlockingPool,
+    static func start(url: String, payload: [UInt8], timeoutMs: Int, loop: EventLoop, connector: any TransportConnector,
                       completion: @escaping (Outcome) -> Void) {
         guard let target = HookURL(url) else {
             completion(.failed("bad URL \(url)"))
@@ -107,7 +107,7 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
         loop.schedule(afterMilliseconds: timeoutMs) {
             box.value.finish(.failed("no answer within \(timeoutMs) ms"))
         }
-        TCPConnection.open(host: target.host, port: target.port, loop: loop, pool: pool) { result in
+        connector.open(host: target.host, port: target.port, loop: loop) { result in
             let call = box.value
             guard call.completion != nil else { return }
             switch result {
@@ -121,7 +121,7 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
         }
     }
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
         do {
             if let response = try parser.next() { finish(Self.judge(response)) }
@@ -130,9 +130,9 @@ private final class HookRequest: TCPConnectionDelegate, @unchecked Sendable {
         }
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {}
+    func connectionDidDrain(_ connection: any Transport) {}
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         tcp = nil
         guard completion != nil else { return }
         do {

@@ -17,7 +17,7 @@ final class EdgePuller: @unchecked Sendable {
     let source: LiveSource
     private let request: StreamRequest
     private let edge: EdgeConfig
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
     private unowned let cluster: EdgeCluster
     private var loop: EventLoop { source.loop }
     private var originIndex = 0
@@ -28,12 +28,12 @@ final class EdgePuller: @unchecked Sendable {
     private var idleSince: Int64?
     private(set) var stopped = false
 
-    init(id: Int, source: LiveSource, request: StreamRequest, edge: EdgeConfig, pool: BlockingPool, cluster: EdgeCluster) {
+    init(id: Int, source: LiveSource, request: StreamRequest, edge: EdgeConfig, connector: any TransportConnector, cluster: EdgeCluster) {
         self.id = id
         self.source = source
         self.request = request
         self.edge = edge
-        self.pool = pool
+        self.connector = connector
         self.cluster = cluster
     }
 
@@ -64,7 +64,7 @@ final class EdgePuller: @unchecked Sendable {
         let session = Self.upstreamSession(origin, request: request, upstreamVhost: edge.upstreamVhost)
         log.trace(id, "edge: pull \(source.key) from \(session.tcUrl)/\(session.streamName)")
         let client = UpstreamRTMPClient(
-            address: origin, session: session, loop: loop, pool: pool,
+            address: origin, session: session, loop: loop, connector: connector,
             onEvents: { [unowned self] events in received(events) },
             onEnd: { [unowned self] end in
                 upstream = nil
@@ -116,7 +116,7 @@ final class EdgePuller: @unchecked Sendable {
     }
 
     private func tick() {
-        let now = MonotonicClock.milliseconds()
+        let now = loop.now
         if source.playerCount > 0 {
             idleSince = nil
         } else if let since = idleSince {
@@ -152,10 +152,10 @@ final class EdgePuller: @unchecked Sendable {
 /// The edge pulls of the server, one per stream.
 final class EdgeCluster: Sendable {
     private let pullers = LockedValue<[ObjectIdentifier: EdgePuller]>([:])
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
 
-    init(pool: BlockingPool) {
-        self.pool = pool
+    init(connector: any TransportConnector) {
+        self.connector = connector
     }
 
     /// Starts pulling `source` from the vhost's origins unless a pull of it runs already.
@@ -164,7 +164,7 @@ final class EdgeCluster: Sendable {
         let puller: EdgePuller? = pullers.withLock { pullers in
             let key = ObjectIdentifier(source)
             if pullers[key] != nil { return nil }
-            let puller = EdgePuller(id: makeId(), source: source, request: request, edge: vhost.edge, pool: pool, cluster: self)
+            let puller = EdgePuller(id: makeId(), source: source, request: request, edge: vhost.edge, connector: connector, cluster: self)
             pullers[key] = puller
             return puller
         }

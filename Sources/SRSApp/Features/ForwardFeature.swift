@@ -8,28 +8,28 @@ import SRSKernel
 /// origin is never relayed back. A reload starts relays to new destinations and stops those
 /// no longer listed, keeping the others connected. Confined to the stream's loop.
 final class ForwardFeature: StreamFeature {
-    static func forwardModule(pool: BlockingPool) -> StreamFeatureModule {
+    static func forwardModule(connector: any TransportConnector) -> StreamFeatureModule {
         StreamFeatureModule(
             name: "forward", isWanted: { !$0.edge.isEdge && !$0.forward.destinations.isEmpty },
-            make: { source, vhost in ForwardFeature(source: source, vhost: vhost, pool: pool) })
+            make: { source, vhost in ForwardFeature(source: source, vhost: vhost, connector: connector) })
     }
 
-    static func edgePushModule(pool: BlockingPool) -> StreamFeatureModule {
+    static func edgePushModule(connector: any TransportConnector) -> StreamFeatureModule {
         StreamFeatureModule(
             name: "edge-push", isWanted: { $0.edge.isEdge },
-            make: { source, vhost in ForwardFeature(source: source, vhost: vhost, pool: pool) })
+            make: { source, vhost in ForwardFeature(source: source, vhost: vhost, connector: connector) })
     }
 
     private unowned let source: LiveSource
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
     private var vhost: VhostConfig
     private var publisher: StreamPublisher?
     private var forwarders: [Forwarder] = []
 
-    init(source: LiveSource, vhost: VhostConfig, pool: BlockingPool) {
+    init(source: LiveSource, vhost: VhostConfig, connector: any TransportConnector) {
         self.source = source
         self.vhost = vhost
-        self.pool = pool
+        self.connector = connector
     }
 
     func onPublish(_ publisher: StreamPublisher) {
@@ -67,16 +67,14 @@ final class ForwardFeature: StreamFeature {
     /// Starts the relays the config wants that do not run yet, stops the others.
     private func update() {
         let wanted = publisher == nil ? [] : upstreams
-        forwarders.removeAll { forwarder in
-            guard !wanted.contains(forwarder.destinations) else { return false }
-            forwarder.stop()
-            return true
-        }
+        let unwanted = forwarders.filter { !wanted.contains($0.destinations) }
+        forwarders.removeAll { !wanted.contains($0.destinations) }
+        for forwarder in unwanted { forwarder.stop() }
         guard let publisher else { return }
         let upstreamVhost = vhost.edge.isEdge ? vhost.edge.upstreamVhost ?? publisher.request.vhost : publisher.request.vhost
         for destinations in wanted where !forwarders.contains(where: { $0.destinations == destinations }) {
             let forwarder = Forwarder(destinations: destinations, upstreamVhost: upstreamVhost, source: source, request: publisher.request,
-                                      vhost: vhost, loop: source.loop, pool: pool, contextId: publisher.clientId)
+                                      vhost: vhost, loop: source.loop, connector: connector, contextId: publisher.clientId)
             forwarders.append(forwarder)
             forwarder.start()
         }

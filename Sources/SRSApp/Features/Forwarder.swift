@@ -22,7 +22,7 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
     }
     private var url: String { "rtmp://\(destination)/\(upstreamApp)/\(request.stream)" }
     private let loop: EventLoop
-    private let pool: BlockingPool
+    private let connector: any TransportConnector
     private let contextId: Int
     private let jitter: JitterMode
     private var upstream: UpstreamRTMPClient?
@@ -33,14 +33,14 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
 
     /// `upstreamVhost`: the vhost asked for upstream (`?vhost=`, left out for the default one).
     init(destinations: [UpstreamAddress], upstreamVhost: String, source: LiveSource, request: StreamRequest, vhost: VhostConfig,
-         loop: EventLoop, pool: BlockingPool, contextId: Int) {
+         loop: EventLoop, connector: any TransportConnector, contextId: Int) {
         precondition(!destinations.isEmpty)
         self.destinations = destinations
         self.upstreamVhost = upstreamVhost
         self.request = request
         self.source = source
         self.loop = loop
-        self.pool = pool
+        self.connector = connector
         self.contextId = contextId
         jitter = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
     }
@@ -63,13 +63,13 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
         guard !stopped else { return }
         let session = RTMPClientSession(tcUrl: "rtmp://\(destination)/\(upstreamApp)", app: upstreamApp, streamName: request.stream, mode: .publish)
         let client = UpstreamRTMPClient(
-            address: destination, session: session, loop: loop, pool: pool,
+            address: destination, session: session, loop: loop, connector: connector,
             onEvents: { [unowned self] events in received(events) },
             onEnd: { [unowned self] end in
                 upstream = nil
                 stopOutput()
                 // A connection that published for a while starts the backoff over.
-                if connectedAt > 0 && MonotonicClock.milliseconds() - connectedAt > AppTuning.forwardStableMs { backoff.reset() }
+                if connectedAt > 0 && loop.now - connectedAt > AppTuning.forwardStableMs { backoff.reset() }
                 retry("\(end)")
             },
             onDrain: { [unowned self] in output?.flush() })
@@ -88,7 +88,7 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
                     retry("the stream is gone")
                     return
                 }
-                connectedAt = MonotonicClock.milliseconds()
+                connectedAt = loop.now
                 log.trace(contextId, "forward \(source.key) to \(destination) publishing")
                 let output = PlayerOutput(source: source, tcp: tcp, contextId: contextId, framer: self, jitter: jitter)
                 self.output = output

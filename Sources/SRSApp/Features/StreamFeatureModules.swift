@@ -3,11 +3,11 @@ import SRSIO
 /// The server's list of stream features, in the order they see each batch (nginx-rtmp's
 /// module list). A new feature (DVR, transcode, HDS) adds its module here and nowhere else.
 enum StreamFeatureModules {
-    static func all(pool: BlockingPool, hooks: HookCaller) -> [StreamFeatureModule] {
+    static func all(pool: BlockingPool, connector: any TransportConnector, hooks: HookCaller) -> [StreamFeatureModule] {
         [
             HLSFeature.module(pool: pool, hooks: hooks),
-            ForwardFeature.forwardModule(pool: pool),
-            ForwardFeature.edgePushModule(pool: pool),
+            ForwardFeature.forwardModule(connector: connector),
+            ForwardFeature.edgePushModule(connector: connector),
             StreamCallbacksFeature.module(hooks: hooks),
         ]
     }

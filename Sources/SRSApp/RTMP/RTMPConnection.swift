@@ -5,7 +5,7 @@ import SRSRTMP
 
 /// One RTMP client of the server: joins the sans-I/O session to its TCP connection, and to a
 /// live source as publisher or player. Confined to its loop.
-final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @unchecked Sendable {
+final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unchecked Sendable {
     enum Role {
         case idle
         case publisher(LiveSource, streamId: UInt32)
@@ -13,14 +13,14 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     }
 
     let id: Int
-    let tcp: TCPConnection
+    let tcp: any Transport
     unowned let server: Server
     let session: RTMPServerSession
     private(set) var role = Role.idle
     private(set) var vhost: VhostConfig?
     private var request = StreamRequest()
     private var mediaBatch: [SharedMessage] = []
-    let connectedAt = MonotonicClock.milliseconds()
+    let connectedAt: Int64
     private var publishStartedAt: Int64 = 0
     private var lastMediaAt: Int64 = 0
     private var closed = false
@@ -33,12 +33,14 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     private var connectAccepted = false
     private var handshakeDone = false
     /// Start of the 30 s publish/play deadline; a callback's wait does not count.
-    private var idleSince = MonotonicClock.milliseconds()
+    private var idleSince: Int64
 
-    init(id: Int, tcp: TCPConnection, server: Server) {
+    init(id: Int, tcp: any Transport, server: Server) {
         self.id = id
         self.tcp = tcp
         self.server = server
+        connectedAt = tcp.loop.now
+        idleSince = connectedAt
         var configuration = RTMPServerSession.Configuration()
         configuration.outChunkSize = server.config.chunkSize
         configuration.serverName = ServerVersion.name
@@ -46,14 +48,14 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         session = RTMPServerSession(configuration: configuration)
     }
 
-    // MARK: TCPConnectionDelegate
+    // MARK: TransportDelegate
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         let events: [RTMPServerEvent]
         do {
             events = try session.receive(bytes)
         } catch {
-            log.error(id, "RTMP protocol error from \(tcp.peerAddress): \(error); closing")
+            log.error(id, "\(error.wrapped("RTMP client \(tcp.peerAddress):\(tcp.peerPort)")); closing")
             close("protocol error")
             return
         }
@@ -87,7 +89,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         let asked = AdmissionRequest(action: action, clientId: id, ip: tcp.peerAddress, stream: request)
         let verdict = server.admission.admit(asked, loop: tcp.loop) { [self] verdict in
             awaitingVerdict = false
-            idleSince = MonotonicClock.milliseconds()
+            idleSince = tcp.loop.now
             guard !closed else { return }
             tcp.holdReading(false)
             decided(verdict)
@@ -112,11 +114,11 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         StreamGate.Member(clientId: id, ip: tcp.peerAddress, request: request, vhost: vhost, kind: kind, url: request.streamURL)
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {
+    func connectionDidDrain(_ connection: any Transport) {
         if case .player(let output, _) = role { output.flush() }
     }
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         closed = true
         switch role {
         case .publisher(let source, _):
@@ -159,7 +161,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
             handlePlay(streamId: streamId, request: request, start: start, duration: duration)
         case .media(let message):
             guard case .publisher = role, let kind = MediaKind(rawValue: message.typeId) else { return }
-            lastMediaAt = MonotonicClock.milliseconds()
+            lastMediaAt = tcp.loop.now
             mediaBatch.append(SharedMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
         case .metadata(let message):
             guard case .publisher = role else { return }
@@ -250,7 +252,7 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
         switch server.gate.publish(member(request, vhost: vhost, kind: kind), loop: tcp.loop) {
         case .claimed(let source):
             role = .publisher(source, streamId: streamId)
-            publishStartedAt = MonotonicClock.milliseconds()
+            publishStartedAt = tcp.loop.now
             lastMediaAt = 0
             session.acceptPublish(streamId: streamId, streamName: request.stream)
             log.trace(id, "publish \(source.key) type=\(type) from \(tcp.peerAddress), mr=\(vhost.mrEnabled)")
@@ -403,9 +405,9 @@ final class RTMPConnection: TCPConnectionDelegate, MediaFramer, ServerClient, @u
     var pithyLine: String? {
         switch role {
         case .publisher(let source, _):
-            return "<- CPB \(source.key) time=\(MonotonicClock.milliseconds() - connectedAt)ms recv=\(tcp.bytesReceived) bytes"
+            return "<- CPB \(source.key) time=\(tcp.loop.now - connectedAt)ms recv=\(tcp.bytesReceived) bytes"
         case .player(let output, _):
-            return "-> PLA \(output.source.key) time=\(MonotonicClock.milliseconds() - connectedAt)ms msgs=\(output.messagesSent) dropped=\(output.messagesDropped) send=\(tcp.bytesSent) bytes"
+            return "-> PLA \(output.source.key) time=\(tcp.loop.now - connectedAt)ms msgs=\(output.messagesSent) dropped=\(output.messagesDropped) send=\(tcp.bytesSent) bytes"
         case .idle:
             return nil
         }

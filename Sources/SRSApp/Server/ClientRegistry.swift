@@ -24,9 +24,10 @@ struct ClientRecord: Sendable {
     var pageUrl = ""
     var swfUrl = ""
     var url = ""
-    let connectedAt = MonotonicClock.milliseconds()
+    /// When the client connected (its loop's clock).
+    var connectedAt: Int64
     /// The connection's counters and kick, reachable from any thread.
-    let connection: TCPConnection
+    let connection: any Transport
 
     var isPublisher: Bool { kind == .fmlePublish || kind == .flashPublish }
 }

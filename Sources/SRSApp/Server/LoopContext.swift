@@ -27,7 +27,7 @@ final class LoopContext: @unchecked Sendable {
     func remove(_ connection: any ServerClient) { connections[ObjectIdentifier(connection)] = nil }
 
     private func tick() {
-        let now = MonotonicClock.milliseconds()
+        let now = loop.now
         guard now - lastScan >= 1000 else { return }
         lastScan = now
         for connection in Array(connections.values) { connection.checkTimeouts(now: now) }

@@ -43,19 +43,26 @@ public final class Server: @unchecked Sendable {
     /// The configuration in force (replaced by a reload).
     public var config: ServerConfig { currentConfig.withLock { $0 } }
 
-    public init(config: ServerConfig, loopCount: Int? = nil) {
+    /// Outbound connections: callbacks, edge pulls, forwards, token checks.
+    let connector: any TransportConnector
+
+    /// `group`: the loops (one per CPU by default); `connector`: how outbound connections are
+    /// opened (TCP by default). Tests give loops with a manual clock and memory transports.
+    public init(config: ServerConfig, group: EventLoopGroup? = nil, connector: (any TransportConnector)? = nil) {
         currentConfig = LockedValue(config)
-        group = EventLoopGroup(count: loopCount)
-        hooks = HookCaller(pool: blockingPool)
-        edge = EdgeCluster(pool: blockingPool)
-        streams = StreamRegistry(loops: group.loops, modules: StreamFeatureModules.all(pool: blockingPool, hooks: hooks))
+        self.group = group ?? EventLoopGroup()
+        self.connector = connector ?? TCPConnector(pool: blockingPool)
+        hooks = HookCaller(connector: self.connector)
+        edge = EdgeCluster(connector: self.connector)
+        streams = StreamRegistry(
+            loops: self.group.loops, modules: StreamFeatureModules.all(pool: blockingPool, connector: self.connector, hooks: hooks))
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)
-        loopContexts = group.loops.map { LoopContext(loop: $0, server: self) }
+        loopContexts = self.group.loops.map { LoopContext(loop: $0, server: self) }
         for context in loopContexts { context.start() }
         startStatisticsTimer()
         let clients = self.clients
         streams.setKicker { id in _ = clients.kick(id) }
-        admission = AdmissionPipeline(config: { [unowned self] in self.config }, hooks: hooks, pool: blockingPool)
+        admission = AdmissionPipeline(config: { [unowned self] in self.config }, hooks: hooks, connector: self.connector)
         gate = StreamGate(streams: streams, clients: clients, edge: edge, hooks: hooks, newContextId: { [unowned self] in newContextId() })
     }
 
@@ -186,46 +193,56 @@ public final class Server: @unchecked Sendable {
         return endpoints
     }
 
-    /// Wraps an accepted socket in a connection with a context id, under max_connections: nil
-    /// (and the socket closed, with a log line) when over the limit.
-    private func admit(fd: Int32, ip: String, port: Int, loop: EventLoop) -> (id: Int, tcp: TCPConnection)? {
-        let id = newContextId()
+    /// Which protocol a listener (or a test) hands a client to.
+    public enum ClientProtocol: Sendable {
+        case rtmp
+        case http(api: Bool, files: Bool)
+    }
+
+    private func acceptRTMP(fd: Int32, ip: String, port: Int, loop: EventLoop) {
         let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
+        accept(tcp, as: .rtmp, detail: "fd=\(fd), ")
+    }
+
+    private func acceptHTTP(fd: Int32, ip: String, port: Int, loop: EventLoop, roles: HTTPRoles) {
+        let tcp = TCPConnection(fd: fd, loop: loop, peerAddress: ip, peerPort: port)
+        accept(tcp, as: .http(api: roles.api, files: roles.files), detail: "fd=\(fd), ")
+    }
+
+    /// Admits a client's transport (accepted socket, or memory in tests) under
+    /// max_connections, gives it a context id and its protocol's connection, and starts it on
+    /// its loop. Over the limit it is closed with a log line.
+    public func accept(_ transport: any Transport, as kind: ClientProtocol, detail: String = "") {
+        let id = newContextId()
+        let ip = transport.peerAddress
+        let port = transport.peerPort
         let limit = config.maxConnections
         let count = connectionCount.add(1, ordering: .relaxed).newValue
         if count > limit {
             connectionCount.subtract(1, ordering: .relaxed)
             log.warn(id, "refuse client \(ip):\(port): \(count - 1) connections reach max_connections \(limit)")
-            tcp.close(.local("max_connections"))
-            return nil
+            transport.closeAsync(.local("max_connections"))
+            return
         }
-        tcp.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
-        return (id, tcp)
-    }
-
-    /// Registers `connection` with its loop and starts reading, on the loop.
-    private func start(_ connection: some TCPConnectionDelegate & ServerClient & Sendable, tcp: TCPConnection, loop: EventLoop) {
+        transport.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
+        var record = ClientRecord(id: id, ip: ip, connectedAt: transport.loop.now, connection: transport)
+        let loop = transport.loop
+        let client: any TransportDelegate & ServerClient & Sendable
+        switch kind {
+        case .rtmp:
+            log.trace(id, "RTMP client ip=\(ip):\(port), \(detail)loop=\(loop.index)")
+            client = RTMPConnection(id: id, tcp: transport, server: self)
+        case .http(let api, let files):
+            record.kind = .api
+            log.info(id, "HTTP client ip=\(ip):\(port), \(detail)loop=\(loop.index)")
+            client = HTTPConnection(id: id, tcp: transport, server: self, roles: HTTPRoles(api: api, files: files))
+        }
+        clients.add(record)
         let context = loopContexts[loop.index]
         loop.post {
-            context.add(connection)
-            tcp.start(delegate: connection)
+            context.add(client)
+            transport.start(delegate: client)
         }
-    }
-
-    private func acceptHTTP(fd: Int32, ip: String, port: Int, loop: EventLoop, roles: HTTPRoles) {
-        guard let (id, tcp) = admit(fd: fd, ip: ip, port: port, loop: loop) else { return }
-        var record = ClientRecord(id: id, ip: ip, connection: tcp)
-        record.kind = .api
-        clients.add(record)
-        log.info(id, "HTTP client ip=\(ip):\(port), fd=\(fd), loop=\(loop.index)")
-        start(HTTPConnection(id: id, tcp: tcp, server: self, roles: roles), tcp: tcp, loop: loop)
-    }
-
-    private func acceptRTMP(fd: Int32, ip: String, port: Int, loop: EventLoop) {
-        guard let (id, tcp) = admit(fd: fd, ip: ip, port: port, loop: loop) else { return }
-        clients.add(ClientRecord(id: id, ip: ip, connection: tcp))
-        log.trace(id, "RTMP client ip=\(ip):\(port), fd=\(fd), loop=\(loop.index)")
-        start(RTMPConnection(id: id, tcp: tcp, server: self), tcp: tcp, loop: loop)
     }
 
     func connectionClosed(_ connection: any ServerClient, loop: EventLoop) {

@@ -1,12 +1,5 @@
-/// A server-level failure: what was being done, and why it failed.
-public struct ServerError: Error, CustomStringConvertible, Sendable {
-    public let context: String
-    public let reason: String
+import SRSKernel
 
-    public init(_ context: String, _ reason: String) {
-        self.context = context
-        self.reason = reason
-    }
-
-    public var description: String { "\(context): \(reason)" }
-}
+/// A server-level failure (a file, a port, a pid file): what was being done, and why. The
+/// same wrapped `ContextError` as the kernel's and the protocols'.
+public typealias ServerError = ContextError

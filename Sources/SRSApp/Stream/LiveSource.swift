@@ -104,6 +104,9 @@ public final class LiveSource: @unchecked Sendable {
             maxMessages: AppTuning.ringMaxMessages, maxBytes: AppTuning.ringMaxBytes)
     }
 
+    /// The names of the stream's features, in batch order. On the loop.
+    var featureNames: [String] { features.names }
+
     /// Graceful quit: the lanes whose writes must land before the process exits. On the loop.
     func drainLanes() -> [BlockingLane] {
         features.features.compactMap { $0.drainLane() }
@@ -219,9 +222,11 @@ public final class LiveSource: @unchecked Sendable {
         if retire { retired() }
     }
 
+    /// Later, never inline: a feature may be the one whose player just left (a forward's
+    /// relay), and features are not re-entered.
     private func retired() {
         registry.remove(self)
-        loop.execute { [self] in features.stopAll() }
+        loop.post { [self] in features.stopAll() }
     }
 
     public var publisherId: Int? { membership.withLock { $0.publisherId } }

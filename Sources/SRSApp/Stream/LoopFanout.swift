@@ -47,7 +47,7 @@ final class LoopFanout: @unchecked Sendable {
         guard !notifyPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
         loop.post { [self] in
             notifyPending.store(false, ordering: .releasing)
-            let now = MonotonicClock.milliseconds()
+            let now = loop.now
             if now - lastFlushAt >= flushIntervalMs { flushAll(now) }
         }
     }
@@ -80,7 +80,7 @@ final class LoopFanout: @unchecked Sendable {
     }
 
     private func tick() {
-        let now = MonotonicClock.milliseconds()
+        let now = loop.now
         if now - lastFlushAt >= flushIntervalMs && ring.head != flushedHead { flushAll(now) }
     }
 

@@ -14,7 +14,7 @@ protocol MediaFramer: AnyObject {
 /// the stream's fan-out on the player's loop, which wakes it (queue-cond wait).
 final class PlayerOutput: FanoutMember {
     let source: LiveSource
-    let tcp: TCPConnection
+    let tcp: any Transport
     let contextId: Int
     unowned let framer: MediaFramer
     var fanoutIndex = -1
@@ -28,7 +28,7 @@ final class PlayerOutput: FanoutMember {
 
     /// `fastCacheMs` > 0 starts that far back in the stream (audio-only outputs' `fast_cache`)
     /// instead of at the last keyframe.
-    init(source: LiveSource, tcp: TCPConnection, contextId: Int, framer: MediaFramer, jitter: JitterMode, fastCacheMs: Int64 = 0) {
+    init(source: LiveSource, tcp: any Transport, contextId: Int, framer: MediaFramer, jitter: JitterMode, fastCacheMs: Int64 = 0) {
         self.source = source
         self.tcp = tcp
         self.contextId = contextId

@@ -7,7 +7,7 @@ import SRSRTMP
 /// without blocking the loop (names resolved on the blocking pool), runs the client session,
 /// sends what the session has to say, hands the session's events to its owner and reports the
 /// end once. `close` ends it without a report. Confined to its loop.
-final class UpstreamRTMPClient: TCPConnectionDelegate, @unchecked Sendable {
+final class UpstreamRTMPClient: TransportDelegate, @unchecked Sendable {
     /// How the connection ended.
     enum End: CustomStringConvertible {
         /// No TCP connection could be opened (refused, unreachable, name not resolved).
@@ -29,8 +29,8 @@ final class UpstreamRTMPClient: TCPConnectionDelegate, @unchecked Sendable {
     let address: UpstreamAddress
     let session: RTMPClientSession
     let loop: EventLoop
-    private let pool: BlockingPool
-    private(set) var tcp: TCPConnection?
+    private let connector: any TransportConnector
+    private(set) var tcp: (any Transport)?
     private var onEvents: (([RTMPClientSession.Event]) -> Void)?
     private var onEnd: ((End) -> Void)?
     private var onDrain: (() -> Void)?
@@ -38,12 +38,12 @@ final class UpstreamRTMPClient: TCPConnectionDelegate, @unchecked Sendable {
 
     /// `onEvents` gets each read's session events; `onEnd` runs once when the connection ends
     /// (not after `close`); `onDrain` when queued bytes were written after a wait.
-    init(address: UpstreamAddress, session: RTMPClientSession, loop: EventLoop, pool: BlockingPool,
+    init(address: UpstreamAddress, session: RTMPClientSession, loop: EventLoop, connector: any TransportConnector,
          onEvents: @escaping ([RTMPClientSession.Event]) -> Void, onEnd: @escaping (End) -> Void, onDrain: (() -> Void)? = nil) {
         self.address = address
         self.session = session
         self.loop = loop
-        self.pool = pool
+        self.connector = connector
         self.onEvents = onEvents
         self.onEnd = onEnd
         self.onDrain = onDrain
@@ -51,7 +51,7 @@ final class UpstreamRTMPClient: TCPConnectionDelegate, @unchecked Sendable {
 
     /// Connects and starts the session. Call on the loop; the owner hears back later.
     func start() {
-        TCPConnection.open(host: address.host, port: address.port, loop: loop, pool: pool) { [self] result in
+        connector.open(host: address.host, port: address.port, loop: loop) { [self] result in
             guard !ended else { return }
             switch result {
             case .success(let connection):
@@ -95,27 +95,27 @@ final class UpstreamRTMPClient: TCPConnectionDelegate, @unchecked Sendable {
         onDrain = nil
     }
 
-    // MARK: TCPConnectionDelegate
+    // MARK: TransportDelegate
 
-    func connection(_ connection: TCPConnection, didReceive bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         guard connection === tcp, !ended else { return }
         let events: [RTMPClientSession.Event]
         do {
             events = try session.receive(bytes)
         } catch {
-            finish(.protocolError("\(error)"))
+            finish(.protocolError("\(error.wrapped("RTMP session with \(address)"))"))
             return
         }
         if !events.isEmpty { onEvents?(events) }
         flush()
     }
 
-    func connectionDidDrain(_ connection: TCPConnection) {
+    func connectionDidDrain(_ connection: any Transport) {
         guard connection === tcp else { return }
         onDrain?()
     }
 
-    func connection(_ connection: TCPConnection, didCloseWith reason: CloseReason) {
+    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         guard connection === tcp else { return }
         tcp = nil
         finish(.closed(reason))

@@ -3,7 +3,7 @@ import XCTest
 
 /// One admission path for every protocol: an HTTP-FLV player is refused for the same reasons
 /// as an RTMP player (unsafe names, `security`, `refer`/`refer_play` against its Referer).
-final class AdmissionTests: XCTestCase {
+final class HTTPAdmissionTests: XCTestCase {
     override func tearDown() {
         TestProcesses.shared.killAll()
         super.tearDown()

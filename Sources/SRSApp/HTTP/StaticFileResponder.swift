@@ -1,0 +1,58 @@
+import SRSConfig
+import SRSHTTP
+import SRSIO
+
+/// Serves files of `http_server`'s `dir` and the vhosts' `http_static` mounts (MIME types,
+/// ranges, no escape from the root), read on the blocking pool.
+struct StaticFileResponder {
+    unowned let server: Server
+
+    func serve(_ request: HTTPRequest, on connection: HTTPConnection) {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            connection.respond(status: 405, body: Array("method not allowed\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            return
+        }
+        let config = server.config
+        var root = config.httpServer.dir
+        var path = request.path
+        if let vhost = request.host.flatMap({ config.vhost(named: $0) }) ?? config.vhost(named: VhostConfig.defaultVhostName),
+            vhost.httpStatic.enabled
+        {
+            var mount = vhost.httpStatic.mount.replacingOccurrences(of: "[vhost]", with: "")
+            if !mount.hasPrefix("/") { mount = "/" + mount }
+            if path.hasPrefix(mount) {
+                root = vhost.httpStatic.dir
+                path = "/" + path.dropFirst(mount.count)
+            }
+        }
+        guard var resolved = StaticPath.resolve(root: root, requestPath: path) else {
+            connection.respond(status: 403, body: Array("forbidden\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+            return
+        }
+        if path.hasSuffix("/") { resolved += resolved.hasSuffix("/") ? "index.html" : "/index.html" }
+        let file = resolved
+        connection.suspendRequests()
+        let range = request.headers["Range"]
+        server.blockingPool.run({ StaticFile.read(file, range: range) }, on: connection.tcp.loop) { result in
+            connection.resumeRequests { Self.answer(result, file: file, request: request, on: connection) }
+        }
+    }
+
+    private static func answer(_ result: StaticFile.Result, file: String, request: HTTPRequest, on connection: HTTPConnection) {
+        switch result {
+        case .notFound:
+            connection.respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+        case .tooLarge:
+            connection.respond(status: 413, body: Array("file larger than \(AppTuning.maxStaticFileBytes) bytes\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+        case .unsatisfiable(let size):
+            connection.respond(status: 416, body: [], contentType: MIMEType.forPath(file), keepAlive: request.keepAlive, request: request,
+                    extraHeaders: [("Content-Range", "bytes */\(size)")])
+        case .content(let bytes, let size, let range):
+            var headers: [(String, String)] = [("Accept-Ranges", "bytes")]
+            if file.hasSuffix(".m3u8") { headers.append(("Cache-Control", "no-cache")) }
+            if let range { headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(size)")) }
+            connection.respond(status: range == nil ? 200 : 206, body: bytes, contentType: MIMEType.forPath(file), keepAlive: request.keepAlive,
+                    request: request, extraHeaders: headers)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import XCTest
+
+@testable import SRSApp
+import SRSIO
+import SRSRTMP
+
+/// Publish and play through the whole server on memory transports, with a clock the test
+/// drives: GOP cache, players joining late, kick, and the timeouts.
+final class LiveStreamTests: XCTestCase {
+    private let vhost = "vhost __defaultVhost__ { mw_latency 100; }"
+
+    func testPlayerGetsTheStreamAsPublished() throws {
+        let harness = try AppHarness(vhost)
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/s", mode: .publish)
+        XCTAssertTrue(publisher.started, "publish accepted: \(publisher.statusCodes)")
+        let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/s", mode: .play)
+        XCTAssertTrue(player.started, "play accepted: \(player.statusCodes)")
+        let sent = RecordedStream.first(2000)
+        publisher.publish(sent)
+        harness.advance(200)
+        player.pump()
+        let received = player.media
+        // Every message arrives, in order, with the payloads as sent (the metadata is the
+        // server's normalized onMetaData).
+        let media = sent.filter { $0.typeId != 18 }
+        XCTAssertEqual(received.filter { $0.typeId != 18 }.count, media.count)
+        XCTAssertTrue(received.filter { $0.typeId != 18 }.map(\.payload) == media.map(\.payload), "payloads as sent")
+        XCTAssertEqual(received.filter { $0.typeId != 18 }.map(\.timestamp), media.map(\.timestamp))
+        let stream = try XCTUnwrap(harness.source("__defaultVhost__/live/s"))
+        XCTAssertEqual(stream.publisherId, harness.server.clients.all.first { $0.isPublisher }?.id)
+        XCTAssertEqual(stream.playerCount, 1)
+    }
+
+    func testLatePlayerStartsAtTheLastKeyframeWithHeaders() throws {
+        let harness = try AppHarness(vhost)
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/g", mode: .publish)
+        XCTAssertTrue(publisher.started)
+        let sent = RecordedStream.first(2600)
+        publisher.publish(sent)
+        let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/g", mode: .play)
+        XCTAssertTrue(player.started)
+        let received = player.media
+        let lastKeyframe = try XCTUnwrap(sent.last(where: RecordedStream.isKeyframe))
+        // The metadata (and the play's data messages), then both sequence headers, then the
+        // cached GOP from its keyframe on, rebased to start at 0 (time_jitter full).
+        XCTAssertTrue(received.contains { $0.typeId == 18 && $0.payload.count > 100 }, "the publisher's onMetaData")
+        let media = received.filter { $0.typeId != 18 }
+        XCTAssertEqual(media.prefix(2).filter(RecordedStream.isSequenceHeader).count, 2, "both sequence headers before media")
+        let frames = Array(media.dropFirst(2))
+        XCTAssertTrue(frames.first?.payload == lastKeyframe.payload, "the first frame is the last keyframe")
+        XCTAssertLessThanOrEqual(frames.first?.timestamp ?? .max, 40, "rebased near 0 (SRS's full jitter)")
+        let gop = sent.filter { $0.typeId != 18 && !RecordedStream.isSequenceHeader($0) && $0.timestamp >= lastKeyframe.timestamp }
+        XCTAssertEqual(frames.count, gop.count, "the whole GOP and nothing older")
+    }
+
+    func testWithoutGOPCacheALatePlayerStartsAtTheHead() throws {
+        let harness = try AppHarness("vhost __defaultVhost__ { gop_cache off; mw_latency 100; }")
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/n", mode: .publish)
+        publisher.publish(RecordedStream.first(1500))
+        let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/n", mode: .play)
+        XCTAssertTrue(player.media.allSatisfy { $0.typeId == 18 || RecordedStream.isSequenceHeader($0) },
+                      "only the headers, no cached media: \(player.media.count)")
+        let before = player.media.count
+        let later = RecordedStream.messages.filter { $0.timestamp > 1500 && $0.timestamp <= 2500 }
+        publisher.publish(later)
+        harness.advance(200)
+        player.pump()
+        XCTAssertEqual(player.media.count - before, later.count, "exactly what was published after the player joined")
+    }
+
+    func testKickClosesTheClientAndReleasesTheStream() throws {
+        let harness = try AppHarness(vhost)
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/k", mode: .publish)
+        publisher.publish(RecordedStream.first(500))
+        let id = try XCTUnwrap(harness.server.clients.all.first { $0.isPublisher }?.id)
+        XCTAssertTrue(harness.server.clients.kick(id))
+        harness.settle()
+        XCTAssertTrue(publisher.closed)
+        XCTAssertNil(harness.source("__defaultVhost__/live/k"), "a stream nobody uses is retired")
+        XCTAssertFalse(harness.server.clients.kick(id), "an unknown id")
+        XCTAssertEqual(harness.server.activeConnections, 0)
+    }
+
+    func testIdleClientsAndSilentPublishersTimeOutOnTheLoopClock() throws {
+        let harness = try AppHarness("vhost __defaultVhost__ { publish { firstpkt_timeout 5000; normal_timeout 3000; } }")
+        // A client that completes the handshake and then says nothing.
+        let idle = MemoryTransport(loop: harness.loop)
+        harness.server.accept(idle, as: .rtmp)
+        harness.settle()
+        harness.advance(9000)
+        XCTAssertFalse(harness.loop.sync { idle.isClosed }, "the handshake deadline is 10 s")
+        harness.advance(1500)
+        XCTAssertTrue(harness.loop.sync { idle.isClosed }, "no handshake within 10 s")
+        // A publisher that stops sending media.
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/t", mode: .publish)
+        XCTAssertTrue(publisher.started)
+        publisher.publish(RecordedStream.first(200))
+        harness.advance(2500)
+        XCTAssertFalse(publisher.closed)
+        harness.advance(1200)
+        XCTAssertTrue(publisher.closed, "no media for publish_normal_timeout")
+        // A publisher that never sends its first packet.
+        let silent = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/u", mode: .publish)
+        XCTAssertTrue(silent.started)
+        harness.advance(4000)
+        XCTAssertFalse(silent.closed)
+        harness.advance(2000)
+        XCTAssertTrue(silent.closed, "no first packet within publish_1stpkt_timeout")
+    }
+
+    func testSecondPublisherIsRefusedAndTheFirstKeepsTheStream() throws {
+        let harness = try AppHarness(vhost)
+        let first = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/b", mode: .publish)
+        XCTAssertTrue(first.started)
+        let second = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/b", mode: .publish)
+        XCTAssertFalse(second.started)
+        XCTAssertTrue(second.closed)
+        XCTAssertFalse(first.closed)
+        let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/b", mode: .play)
+        first.publish(RecordedStream.first(400))
+        harness.advance(200)
+        player.pump()
+        XCTAssertFalse(player.media.isEmpty, "the first publisher still feeds its players")
+    }
+}
