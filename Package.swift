@@ -5,7 +5,7 @@
 //   C shims and system libraries  CSRSShim, COpenSSL, CZlib
 //   media kernel                  SRSKernel   (bytes, AMF0, FLV, codecs, message ring; no Dispatch, no sockets)
 //   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSHLS, SRSConfig
-//   I/O                           SRSIO       (alone owns Dispatch, sockets, signals)
+//   I/O                           SRSIO       (alone owns Dispatch, sockets, timers, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
 //   executables                   srs, srs-bench
 import PackageDescription
@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "SRSConfig", swiftSettings: swiftSettings),
         .target(name: "SRSHTTP", swiftSettings: swiftSettings),
         .target(name: "SRSHLS", swiftSettings: swiftSettings),
-        .target(name: "SRSIO", dependencies: ["CSRSShim"], swiftSettings: swiftSettings),
+        .target(name: "SRSIO", dependencies: ["CSRSShim", "SRSKernel"], swiftSettings: swiftSettings),
         .target(
             name: "SRSApp",
             dependencies: [

@@ -1,9 +1,9 @@
-import Glibc
+import SRSKernel
 
 /// A loop clock that only moves when a test says so (`EventLoop.advance`): scheduled work and
 /// the loop's tick run at the times the test reaches, on the loop, in time order. Real loops
 /// use the monotonic clock and Dispatch timers instead.
-final class ManualClock: @unchecked Sendable {
+final class ManualClock: Sendable {
     private struct State {
         var now: Int64
         var nextTick: Int64
@@ -12,42 +12,27 @@ final class ManualClock: @unchecked Sendable {
     }
 
     let tickMs: Int64
-    private var state: State
-    /// A pthread mutex, which ThreadSanitizer sees (it cannot see `Mutex`'s futex).
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// A pthread lock (`LockedValue`), which ThreadSanitizer sees.
+    private let state: LockedValue<State>
 
     init(start: Int64, tickMs: Int) {
         self.tickMs = Int64(tickMs)
-        state = State(now: start, nextTick: start + Int64(tickMs))
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        state = LockedValue(State(now: start, nextTick: start + Int64(tickMs)))
     }
 
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    var now: Int64 { withLock { $0.now } }
-
-    private func withLock<T>(_ body: (inout State) -> T) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body(&state)
-    }
+    var now: Int64 { state.withLock { $0.now } }
 
     func add(due: Int64, _ work: @escaping @Sendable () -> Void) {
-        withLock { state in
+        state.withLock { state in
             state.order += 1
             state.tasks.append((due, state.order, work))
         }
     }
 
     /// The next thing due at or before `target`: its time, and the work (nil for a tick).
-    /// Moves the clock there.
+    /// Moves the clock there; with nothing due, moves it to `target` and returns nil.
     func next(upTo target: Int64) -> (time: Int64, work: (@Sendable () -> Void)?)? {
-        withLock { state in
+        state.withLock { state in
             let task = state.tasks.indices.min { (state.tasks[$0].due, state.tasks[$0].order) < (state.tasks[$1].due, state.tasks[$1].order) }
             if let task, state.tasks[task].due <= min(target, state.nextTick) {
                 let entry = state.tasks.remove(at: task)

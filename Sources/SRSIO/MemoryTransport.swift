@@ -47,12 +47,6 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
     }
 
     @discardableResult
-    public func send(_ bytes: [UInt8]) -> Bool {
-        guard !bytes.isEmpty else { return isWritable }
-        return send(pieces: [ByteStore(bytes).piece])
-    }
-
-    @discardableResult
     public func send(pieces: [OutboundPiece]) -> Bool {
         guard !isClosed else { return false }
         pending += pieces

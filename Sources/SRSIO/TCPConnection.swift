@@ -255,13 +255,6 @@ public final class TCPConnection: Transport, @unchecked Sendable {
     /// Bytes queued but not yet written.
     public var pendingByteCount: Int { pendingBytes }
 
-    /// Queues bytes and writes as much as the socket takes. Returns true when all of it is written.
-    @discardableResult
-    public func send(_ bytes: [UInt8]) -> Bool {
-        guard !bytes.isEmpty else { return isWritable }
-        return send(pieces: [ByteStore(bytes).piece])
-    }
-
     /// Queues pieces and writes as much as the socket takes. Returns true when everything
     /// queued is written (no drain callback will follow).
     @discardableResult

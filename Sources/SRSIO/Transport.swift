@@ -18,8 +18,6 @@ public protocol Transport: AnyObject, Sendable {
 
     /// Starts reading; `delegate` is retained until the transport closes.
     func start(delegate: TransportDelegate)
-    /// Queues bytes and writes what the peer takes; true when all of it is written.
-    @discardableResult func send(_ bytes: [UInt8]) -> Bool
     /// Queues pieces and writes what the peer takes; true when everything queued is written
     /// (no drain callback follows).
     @discardableResult func send(pieces: [OutboundPiece]) -> Bool
@@ -33,6 +31,15 @@ public protocol Transport: AnyObject, Sendable {
     func close(_ reason: CloseReason)
     /// Closes from any thread.
     func closeAsync(_ reason: CloseReason)
+}
+
+extension Transport {
+    /// Queues bytes and writes what the peer takes; true when all of it is written.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return isWritable }
+        return send(pieces: [ByteStore(bytes).piece])
+    }
 }
 
 /// Receives a transport's events, always on its loop.

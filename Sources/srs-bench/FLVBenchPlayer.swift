@@ -7,16 +7,12 @@ final class FLVBenchPlayer: TransportDelegate, BenchClient {
     let tcp: TCPConnection
     private let request: [UInt8]
     private let statistics: BenchStatistics
-    private let startedAt = MonotonicClock.milliseconds()
-    private var playingSince: Int64?
-    private var bytes = 0
+    private var tally: PlayerTally
     private var headerBuffer: [UInt8] = []
     private var inBody = false
     /// FLV parse state: bytes to skip, then a tag header to read.
     private var skip = 13
     private var tagHeader: [UInt8] = []
-    private var lastVideoTimestamp: Int64 = -1
-    private var gotVideo = false
     /// Disconnects after this many bytes (`churn` mode).
     private let byteLimit: Int?
     private(set) var finished = false
@@ -25,6 +21,7 @@ final class FLVBenchPlayer: TransportDelegate, BenchClient {
         self.byteLimit = byteLimit
         self.tcp = tcp
         self.statistics = statistics
+        tally = PlayerTally(statistics: statistics)
         request = Array("GET \(url.path) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUser-Agent: srs-bench\r\nAccept: */*\r\n\r\n".utf8)
     }
 
@@ -36,8 +33,7 @@ final class FLVBenchPlayer: TransportDelegate, BenchClient {
     }
 
     func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
-        self.bytes += bytes.count
-        statistics.bytes.add(bytes.count, ordering: .relaxed)
+        tally.received(bytes: bytes.count)
         var body = bytes[...]
         if !inBody {
             headerBuffer += bytes
@@ -51,14 +47,13 @@ final class FLVBenchPlayer: TransportDelegate, BenchClient {
             }
             inBody = true
             statistics.connected.add(1, ordering: .relaxed)
-            statistics.playing.add(1, ordering: .relaxed)
-            playingSince = MonotonicClock.milliseconds()
+            tally.playing()
             let bodyStart = bytes.count - (headerBuffer.count - end.upperBound)
             body = bytes[bodyStart...]
             headerBuffer = []
         }
         parse(UnsafeRawBufferPointer(rebasing: body))
-        if let byteLimit, self.bytes >= byteLimit { finish() }
+        if let byteLimit, tally.bytes >= byteLimit { finish() }
     }
 
     private func parse(_ bytes: UnsafeRawBufferPointer) {
@@ -80,14 +75,7 @@ final class FLVBenchPlayer: TransportDelegate, BenchClient {
             let size = Int(tagHeader[1]) << 16 | Int(tagHeader[2]) << 8 | Int(tagHeader[3])
             let timestamp = Int64(tagHeader[4]) << 16 | Int64(tagHeader[5]) << 8 | Int64(tagHeader[6]) | Int64(tagHeader[7]) << 24
             messages += 1
-            if type == 9 {
-                if !gotVideo {
-                    gotVideo = true
-                    statistics.recordStartup(milliseconds: MonotonicClock.milliseconds() - startedAt)
-                }
-                if timestamp < lastVideoTimestamp { statistics.regressions.add(1, ordering: .relaxed) }
-                lastVideoTimestamp = timestamp
-            }
+            if type == 9 { tally.video(timestamp: timestamp) }
             skip = max(0, size - 1) + FLV.previousTagSizeSize
             tagHeader.removeAll(keepingCapacity: true)
         }
@@ -110,10 +98,7 @@ final class FLVBenchPlayer: TransportDelegate, BenchClient {
     func finish() {
         guard !finished else { return }
         finished = true
-        if let since = playingSince {
-            let seconds = Double(MonotonicClock.milliseconds() - since) / 1000
-            if seconds > 0 { statistics.recordRate(kbps: Double(bytes) * 8 / 1000 / seconds) }
-        }
+        tally.recordRate()
         tcp.close(.local("bench finished"))
     }
 }

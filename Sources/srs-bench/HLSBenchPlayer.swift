@@ -11,10 +11,8 @@ final class HLSBenchPlayer: TransportDelegate, BenchClient {
     let loop: EventLoop
     private let url: BenchURL
     private let statistics: BenchStatistics
-    private let startedAt = MonotonicClock.milliseconds()
+    private var tally: PlayerTally
     private var tcp: TCPConnection?
-    private var playingSince: Int64?
-    private var bytes = 0
     private var response = HTTPResponseParser(maxBodyBytes: 64 * 1024 * 1024)
     /// What the request in flight fetches: the playlist (nil) or a segment's sequence number.
     private var inFlight: Int?
@@ -30,6 +28,7 @@ final class HLSBenchPlayer: TransportDelegate, BenchClient {
         self.loop = loop
         self.url = url
         self.statistics = statistics
+        tally = PlayerTally(statistics: statistics)
     }
 
     func start() {
@@ -66,8 +65,7 @@ final class HLSBenchPlayer: TransportDelegate, BenchClient {
 
     func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
         guard connection === tcp, !finished else { return }
-        self.bytes += bytes.count
-        statistics.bytes.add(bytes.count, ordering: .relaxed)
+        tally.received(bytes: bytes.count)
         response.append(bytes)
         while !finished {
             let next: HTTPResponse?
@@ -94,11 +92,9 @@ final class HLSBenchPlayer: TransportDelegate, BenchClient {
         if let sequence = inFlight {
             queue.removeAll { $0.sequence == sequence }
             statistics.messages.add(1, ordering: .relaxed)
-            if playingSince == nil {
-                playingSince = MonotonicClock.milliseconds()
-                statistics.playing.add(1, ordering: .relaxed)
-                statistics.recordStartup(milliseconds: playingSince! - startedAt)
-            }
+            // A complete segment: playing, and the startup is its arrival.
+            tally.playing()
+            tally.video(timestamp: Int64(sequence), coded: false)
         } else {
             takePlaylist(String(decoding: body, as: UTF8.self))
         }
@@ -173,10 +169,7 @@ final class HLSBenchPlayer: TransportDelegate, BenchClient {
     func finish() {
         guard !finished else { return }
         finished = true
-        if let since = playingSince {
-            let seconds = Double(MonotonicClock.milliseconds() - since) / 1000
-            if seconds > 0 { statistics.recordRate(kbps: Double(bytes) * 8 / 1000 / seconds) }
-        }
+        tally.recordRate()
         stop("bench finished")
     }
 }

@@ -8,11 +8,7 @@ final class RTMPBenchPlayer: TransportDelegate, BenchClient {
     let tcp: TCPConnection
     private let session: RTMPClientSession
     private let statistics: BenchStatistics
-    private let startedAt = MonotonicClock.milliseconds()
-    private var playingSince: Int64?
-    private var bytes = 0
-    private var lastVideoTimestamp: Int64 = -1
-    private var gotVideo = false
+    private var tally: PlayerTally
     /// Reads the send-time stamps of a `latency` run.
     private let measuresLatency: Bool
     private(set) var finished = false
@@ -22,6 +18,7 @@ final class RTMPBenchPlayer: TransportDelegate, BenchClient {
         self.tcp = tcp
         self.session = session
         self.statistics = statistics
+        tally = PlayerTally(statistics: statistics)
         self.measuresLatency = measuresLatency
     }
 
@@ -33,8 +30,7 @@ final class RTMPBenchPlayer: TransportDelegate, BenchClient {
     }
 
     func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
-        self.bytes += bytes.count
-        statistics.bytes.add(bytes.count, ordering: .relaxed)
+        tally.received(bytes: bytes.count)
         let events: [RTMPClientSession.Event]
         do {
             events = try session.receive(bytes)
@@ -48,24 +44,17 @@ final class RTMPBenchPlayer: TransportDelegate, BenchClient {
             case .connected:
                 statistics.connected.add(1, ordering: .relaxed)
             case .started:
-                playingSince = MonotonicClock.milliseconds()
-                statistics.playing.add(1, ordering: .relaxed)
+                tally.playing()
             case .status(let code, let level, _):
                 if level == "error" { fail(code) }
             case .media(let message):
                 messages += 1
                 guard message.typeId == RTMPMessageType.video, message.payload.count > 1 else { continue }
-                if !gotVideo {
-                    gotVideo = true
-                    statistics.recordStartup(milliseconds: MonotonicClock.milliseconds() - startedAt)
-                }
-                if message.payload[1] == 1 {  // coded frames only
-                    if measuresLatency, MonotonicClock.milliseconds() - startedAt > BenchRunner.latencyWarmupMs,
-                       let sent = message.payload.withUnsafeBytes({ LatencyStamp.read($0) }) {
-                        statistics.recordLatency(microseconds: LatencyStamp.now() - sent)
-                    }
-                    if message.timestamp < lastVideoTimestamp { statistics.regressions.add(1, ordering: .relaxed) }
-                    lastVideoTimestamp = message.timestamp
+                let coded = message.payload[1] == 1
+                tally.video(timestamp: message.timestamp, coded: coded)
+                if coded, measuresLatency, MonotonicClock.milliseconds() - tally.startedAt > BenchRunner.latencyWarmupMs,
+                   let sent = message.payload.withUnsafeBytes({ LatencyStamp.read($0) }) {
+                    statistics.recordLatency(microseconds: LatencyStamp.now() - sent)
                 }
             }
         }
@@ -90,18 +79,7 @@ final class RTMPBenchPlayer: TransportDelegate, BenchClient {
     func finish() {
         guard !finished else { return }
         finished = true
-        if let since = playingSince {
-            let seconds = Double(MonotonicClock.milliseconds() - since) / 1000
-            if seconds > 0 { statistics.recordRate(kbps: Double(bytes) * 8 / 1000 / seconds) }
-        }
+        tally.recordRate()
         tcp.close(.local("bench finished"))
     }
-}
-
-/// What the runner needs of any client.
-protocol BenchClient: AnyObject {
-    /// The loop the client is confined to.
-    var loop: EventLoop { get }
-    func start()
-    func finish()
 }

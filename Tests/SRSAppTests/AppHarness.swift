@@ -12,15 +12,17 @@ import SRSRTMP
 /// transports, outbound connections (callbacks, origins, forward destinations) answered by
 /// scripted peers. Everything the server does runs on the loop; the test acts between steps.
 final class AppHarness {
-    let group = EventLoopGroup(count: 1, manualClock: true)
+    let group: EventLoopGroup
     let connector = MemoryConnector()
     let server: Server
     let directory: String
     let configPath: String
     var loop: EventLoop { group.loops[0] }
 
-    /// A server on `config` (the text of a config file; `daemon off` and the like are added).
-    init(_ config: String) throws {
+    /// A server on `config` (the text of a config file; `daemon off` and the like are added),
+    /// with `loops` loops (each with its own test-driven clock).
+    init(_ config: String, loops: Int = 1) throws {
+        group = EventLoopGroup(count: loops, manualClock: true)
         directory = NSTemporaryDirectory() + "swiftsrs-app-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/srs.conf"
@@ -44,12 +46,14 @@ final class AppHarness {
 
     /// Lets posted work run until the loop is quiet (no clock movement).
     func settle() {
-        for _ in 0..<20 { loop.sync {} }
+        for _ in 0..<20 {
+            for loop in group.loops { loop.sync {} }
+        }
     }
 
-    /// Moves the loop's clock (timers and ticks run at their times), then settles.
+    /// Moves the loops' clocks (timers and ticks run at their times), then settles.
     func advance(_ milliseconds: Int) {
-        loop.advance(byMilliseconds: milliseconds)
+        for loop in group.loops { loop.advance(byMilliseconds: milliseconds) }
         settle()
     }
 
@@ -59,25 +63,28 @@ final class AppHarness {
     /// Feature names of a stream, read on its loop.
     func features(_ key: String) -> [String]? {
         guard let source = source(key) else { return nil }
-        return loop.sync { source.featureNames }
+        return source.loop.sync { source.featureNames }
     }
 }
 
 /// An RTMP client driven by the test: SRSRTMP's client session over a memory transport.
 final class RTMPPeer {
     let harness: AppHarness
+    let loop: EventLoop
     let transport: MemoryTransport
     let session: RTMPClientSession
     private(set) var events: [RTMPClientSession.Event] = []
 
-    init(_ harness: AppHarness, url: String, mode: RTMPClientSession.Mode, ip: String = "127.0.0.1", pageUrl: String? = nil) {
+    /// A client on the harness's loop `onLoop`.
+    init(_ harness: AppHarness, url: String, mode: RTMPClientSession.Mode, ip: String = "127.0.0.1", pageUrl: String? = nil, onLoop index: Int = 0) {
         self.harness = harness
-        transport = MemoryTransport(loop: harness.loop, peerAddress: ip)
+        loop = harness.group.loops[index]
+        transport = MemoryTransport(loop: loop, peerAddress: ip)
         session = RTMPClientSession(url: url, mode: mode)!
         session.pageUrl = pageUrl
         harness.server.accept(transport, as: .rtmp)
         let start = session.start()
-        harness.loop.sync { transport.feed(start) }
+        loop.sync { transport.feed(start) }
         pump()
     }
 
@@ -85,7 +92,7 @@ final class RTMPPeer {
     func pump() {
         for _ in 0..<100 {
             harness.settle()
-            let progressed = harness.loop.sync { exchange() }
+            let progressed = loop.sync { exchange() }
             if !progressed { return }
         }
     }
@@ -107,7 +114,7 @@ final class RTMPPeer {
     }
 
     var started: Bool { events.contains(.started) }
-    var closed: Bool { harness.loop.sync { transport.isClosed } }
+    var closed: Bool { loop.sync { transport.isClosed } }
     var statusCodes: [String] {
         events.compactMap { if case .status(let code, _, _) = $0 { return code } else { return nil } }
     }
@@ -122,7 +129,7 @@ final class RTMPPeer {
     }
 
     func close() {
-        harness.loop.sync { transport.peerClose() }
+        loop.sync { transport.peerClose() }
         harness.settle()
     }
 }

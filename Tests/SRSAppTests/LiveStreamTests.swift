@@ -108,6 +108,33 @@ final class LiveStreamTests: XCTestCase {
         XCTAssertTrue(silent.closed, "no first packet within publish_1stpkt_timeout")
     }
 
+    func testTheStreamMovesToItsPublishersLoopAndItsPlayersStay() throws {
+        let harness = try AppHarness(vhost, loops: 2)
+        // A player on loop 0 makes the stream there; the publisher lives on loop 1.
+        let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/m", mode: .play, onLoop: 0)
+        let stream = try XCTUnwrap(harness.source("__defaultVhost__/live/m"))
+        XCTAssertTrue(stream.loop === harness.group.loops[0])
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/m", mode: .publish, onLoop: 1)
+        XCTAssertTrue(publisher.started, "\(publisher.statusCodes)")
+        XCTAssertTrue(stream.loop === harness.group.loops[1], "the stream moved to its publisher's loop")
+        let sent = RecordedStream.first(1500)
+        publisher.publish(sent)
+        harness.advance(200)
+        player.pump()
+        XCTAssertEqual(player.media.filter { $0.typeId != 18 }.count, sent.filter { $0.typeId != 18 }.count,
+                       "the player on the other loop gets every message")
+        // A second publish from loop 0 moves it back; the player keeps playing.
+        publisher.close()
+        let again = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/m", mode: .publish, onLoop: 0)
+        XCTAssertTrue(again.started)
+        XCTAssertTrue(stream.loop === harness.group.loops[0])
+        let before = player.media.count
+        again.publish(RecordedStream.first(500))
+        harness.advance(200)
+        player.pump()
+        XCTAssertGreaterThan(player.media.count, before)
+    }
+
     func testSecondPublisherIsRefusedAndTheFirstKeepsTheStream() throws {
         let harness = try AppHarness(vhost)
         let first = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/b", mode: .publish)

@@ -19,7 +19,8 @@ final class EdgePuller: @unchecked Sendable {
     private let edge: EdgeConfig
     private let connector: any TransportConnector
     private unowned let cluster: EdgeCluster
-    private var loop: EventLoop { source.loop }
+    /// The source's loop when the pull was made (a pulled stream does not move).
+    let loop: EventLoop
     private var originIndex = 0
     private var failuresInARow = 0
     private var upstream: UpstreamRTMPClient?
@@ -31,6 +32,7 @@ final class EdgePuller: @unchecked Sendable {
     init(id: Int, source: LiveSource, request: StreamRequest, edge: EdgeConfig, connector: any TransportConnector, cluster: EdgeCluster) {
         self.id = id
         self.source = source
+        loop = source.loop
         self.request = request
         self.edge = edge
         self.connector = connector
@@ -170,7 +172,7 @@ final class EdgeCluster: Sendable {
         }
         guard let puller else { return }
         let box = UncheckedBox(puller)
-        source.loop.post { box.value.start() }
+        puller.loop.post { box.value.start() }
     }
 
     func remove(_ puller: EdgePuller) {

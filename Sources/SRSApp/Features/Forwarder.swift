@@ -8,7 +8,7 @@ import SRSRTMP
 /// failure it moves to the next destination of its list (an edge's next origin) and
 /// reconnects with backoff (`AppTuning.forwardRetryMinMs` doubling to `forwardRetryMaxMs`);
 /// each new connection starts from the GOP cache, so metadata and sequence headers are sent
-/// again. Confined to its loop (the stream's).
+/// again. Confined to its loop (the stream's when it started; `start` and `stop` hop there).
 final class Forwarder: MediaFramer, @unchecked Sendable {
     let destinations: [UpstreamAddress]
     private var index = 0
@@ -45,18 +45,22 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
         jitter = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
     }
 
-    /// Starts relaying. Call on the loop.
+    /// Starts relaying, on the relay's loop (its stream may have moved to another since).
     func start() {
-        log.trace(contextId, "forward \(source.key) to \(url)")
-        connect()
+        loop.execute { [self] in
+            log.trace(contextId, "forward \(source.key) to \(url)")
+            connect()
+        }
     }
 
-    /// Stops for good. Call on the loop.
+    /// Stops for good, on the relay's loop.
     func stop() {
-        stopped = true
-        stopOutput()
-        upstream?.close("forward stopped")
-        upstream = nil
+        loop.execute { [self] in
+            stopped = true
+            stopOutput()
+            upstream?.close("forward stopped")
+            upstream = nil
+        }
     }
 
     private func connect() {

@@ -45,7 +45,7 @@ final class HLSFeature: StreamFeature, @unchecked Sendable {
         guard vhost.hls.dispose > 0 else { return }
         let generation = muxer.generation
         let current = ObjectIdentifier(muxer)
-        source.loop.schedule(afterMilliseconds: Int(vhost.hls.dispose * 1000)) { [self] in
+        source.schedule(afterMilliseconds: Int(vhost.hls.dispose * 1000)) { [self] in
             // Dispose only if nobody published again meanwhile and no reload replaced the muxer.
             if source.publisherId == nil, ObjectIdentifier(muxer) == current, muxer.generation == generation { muxer.dispose() }
         }
@@ -75,12 +75,12 @@ final class HLSFeature: StreamFeature, @unchecked Sendable {
     func drainLane() -> BlockingLane? { muxer.lane }
 
     /// on_hls: the muxer reports each written segment from its lane; the callback starts on
-    /// the loop with the hooks in force then.
+    /// the stream's loop with the hooks in force then.
     private func watch(_ muxer: HLSMuxer) {
-        let loop = source.loop
+        let source = self.source
         let feature = WeakFeature(self)
         muxer.segmentWritten = { notice in
-            loop.post { feature.value?.segmentWritten(notice) }
+            source.post { feature.value?.segmentWritten(notice) }
         }
     }
 

@@ -8,16 +8,16 @@ final class StreamCallbacksFeature: StreamFeature {
     static func module(hooks: HookCaller) -> StreamFeatureModule {
         StreamFeatureModule(
             name: "callbacks", isWanted: { !$0.hooks.urls(for: .onUnpublish).isEmpty },
-            make: { source, vhost in StreamCallbacksFeature(loop: source.loop, vhost: vhost, hooks: hooks) })
+            make: { source, vhost in StreamCallbacksFeature(source: source, vhost: vhost, hooks: hooks) })
     }
 
-    private let loop: EventLoop
+    private unowned let source: LiveSource
     private let hooks: HookCaller
     private var vhost: VhostConfig
     private var publisher: StreamPublisher?
 
-    init(loop: EventLoop, vhost: VhostConfig, hooks: HookCaller) {
-        self.loop = loop
+    init(source: LiveSource, vhost: VhostConfig, hooks: HookCaller) {
+        self.source = source
         self.vhost = vhost
         self.hooks = hooks
     }
@@ -30,7 +30,7 @@ final class StreamCallbacksFeature: StreamFeature {
         guard let publisher else { return }
         self.publisher = nil
         hooks.notify(.onUnpublish, hooks: vhost.hooks, body: HookBody.streamEnded(clientId: publisher.clientId, ip: publisher.ip, publisher.request),
-                     contextId: publisher.clientId, loop: loop)
+                     contextId: publisher.clientId, loop: source.loop)
     }
 
     func apply(_ vhost: VhostConfig) -> Bool {

@@ -226,23 +226,34 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     }
 
     private func handlePublish(streamId: UInt32, request: StreamRequest, type: String) {
+        admitStream(.publish, request) { [self] refusal in
+            session.rejectPublish(streamId: streamId, code: "NetStream.Publish.Denied", description: refusal.reason)
+        } start: { [self] request, vhost in
+            startPublishing(streamId: streamId, request: request, vhost: vhost, type: type)
+        }
+    }
+
+    /// Publish and play: only from an idle client; admission decides; a refusal is answered by
+    /// `refuse` and closes the client; an admitted client starts with the vhost in force then
+    /// (a reload during a callback's wait may have changed it).
+    private func admitStream(_ action: AdmissionRequest.Action, _ request: StreamRequest, refuse: @escaping (AdmissionRefusal) -> Void,
+                             start: @escaping (StreamRequest, VhostConfig) -> Void) {
         guard case .idle = role else {
-            log.error(id, "publish while already \(roleName)")
-            close("publish in the wrong state")
+            log.error(id, "\(action.rawValue) while already \(roleName)")
+            close("\(action.rawValue) in the wrong state")
             return
         }
         self.request = request
-        admit(.publish, request) { [self] verdict in
+        admit(action, request) { [self] verdict in
             switch verdict {
             case .refused(let refusal):
-                session.rejectPublish(streamId: streamId, code: "NetStream.Publish.Denied", description: refusal.reason)
-                close("publish refused")
+                refuse(refusal)
+                close("\(action.rawValue) refused")
             case .admitted(let admitted, let request):
-                // A reload during a callback's wait may have changed the vhost.
                 let vhost = server.config.vhost(named: admitted.name) ?? admitted
                 self.vhost = vhost
                 self.request = request
-                startPublishing(streamId: streamId, request: request, vhost: vhost, type: type)
+                start(request, vhost)
             }
         }
     }
@@ -254,8 +265,22 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             role = .publisher(source, streamId: streamId)
             publishStartedAt = tcp.loop.now
             lastMediaAt = 0
-            session.acceptPublish(streamId: streamId, streamName: request.stream)
-            log.trace(id, "publish \(source.key) type=\(type) from \(tcp.peerAddress), mr=\(vhost.mrEnabled)")
+            let accept: @Sendable () -> Void = { [self] in
+                session.acceptPublish(streamId: streamId, streamName: request.stream)
+                log.trace(id, "publish \(source.key) type=\(type) from \(tcp.peerAddress), mr=\(vhost.mrEnabled)")
+            }
+            guard source.loop !== tcp.loop else { return accept() }
+            // The stream moves to this loop first (no hop per batch); the client waits for
+            // its answer and sends nothing to the stream meanwhile.
+            awaitingVerdict = true
+            tcp.holdReading(true)
+            source.move(to: tcp.loop) { [self] in
+                awaitingVerdict = false
+                guard !closed else { return }
+                tcp.holdReading(false)
+                accept()
+                handleHeldEvents()
+            }
         case .busy:
             session.rejectPublish(streamId: streamId, description: "Stream already publishing")
             close("stream busy")
@@ -265,23 +290,10 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     }
 
     private func handlePlay(streamId: UInt32, request: StreamRequest, start: Double, duration: Double) {
-        guard case .idle = role else {
-            log.error(id, "play while already \(roleName)")
-            close("play in the wrong state")
-            return
-        }
-        self.request = request
-        admit(.play, request) { [self] verdict in
-            switch verdict {
-            case .refused(let refusal):
-                session.rejectPlay(streamId: streamId, code: "NetStream.Play.Failed", description: refusal.reason)
-                close("play refused")
-            case .admitted(let admitted, let request):
-                let vhost = server.config.vhost(named: admitted.name) ?? admitted
-                self.vhost = vhost
-                self.request = request
-                startPlaying(streamId: streamId, request: request, vhost: vhost, start: start, duration: duration)
-            }
+        admitStream(.play, request) { [self] refusal in
+            session.rejectPlay(streamId: streamId, code: "NetStream.Play.Failed", description: refusal.reason)
+        } start: { [self] request, vhost in
+            startPlaying(streamId: streamId, request: request, vhost: vhost, start: start, duration: duration)
         }
     }
 

@@ -292,7 +292,7 @@ public final class Server: @unchecked Sendable {
         for source in streams.all {
             guard let vhost = new.vhost(named: source.vhost), vhost.enabled, old.vhost(named: source.vhost) != vhost else { continue }
             log.trace(Server.serverContextId, "reload: vhost \(vhost.name) changed; applying it to \(source.key)")
-            source.loop.execute { source.apply(vhost) }
+            source.execute { source.apply(vhost) }
         }
         for context in loopContexts {
             context.loop.post { context.reloaded(new) }
@@ -343,7 +343,7 @@ public final class Server: @unchecked Sendable {
         }
         guard !sources.isEmpty else { return finish([]) }
         for source in sources {
-            source.loop.execute {
+            source.execute {
                 let lanes = source.drainLanes()
                 let all = gathered.withLock { state -> [BlockingLane]? in
                     state.left -= 1

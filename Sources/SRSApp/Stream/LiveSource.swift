@@ -3,6 +3,7 @@ import SRSConfig
 import SRSIO
 import SRSKernel
 import SRSRTMP
+import Synchronization
 
 /// One live stream (vhost/app/stream): its message ring, its publisher, its players' fan-outs,
 /// its statistics and its features.
@@ -10,12 +11,13 @@ import SRSRTMP
 /// Isolation: a loop-confined class. The ring, the fan-outs, the membership counts and the
 /// statistics are thread-safe and read from any loop; everything else (the features, the
 /// ingest state) belongs to `loop` and is touched only there: callers on other loops go
-/// through `loop.execute`, which keeps their order. The publisher hands batches to `submit`
-/// (inline when it lives on the same loop, else one hop per batch). Players never wait for
-/// the source: they read the ring and are woken per loop by `LoopFanout`s.
+/// through `execute`, which keeps their order. A stream is made on the loop of its first
+/// client and moves to its publisher's loop when a publish starts (`move`), so the publisher
+/// hands batches to `submit` inline, without a hop. Players never wait for the source: they
+/// read the ring and are woken per loop by `LoopFanout`s.
 ///
-/// The source names no feature: HLS, forward, edge push and callbacks are `StreamFeature`s
-/// built by the server's modules from the vhost config.
+/// The source names no feature: every per-stream feature is a `StreamFeature` built by the
+/// server's modules from the vhost config (`StreamFeatureModules`).
 public final class LiveSource: @unchecked Sendable {
     public let key: String
     /// The stream's id in the HTTP API.
@@ -25,8 +27,8 @@ public final class LiveSource: @unchecked Sendable {
     public let vhost: String
     public let app: String
     public let stream: String
-    /// The loop that owns the source's confined state.
-    public let loop: EventLoop
+    /// Index of the loop that owns the source's confined state (its publisher's, once moved).
+    private let loopIndex: Atomic<Int>
     public let ring: MessageRing
     /// One fan-out per loop of the server, indexed by loop index.
     let fanouts: [LoopFanout]
@@ -39,8 +41,8 @@ public final class LiveSource: @unchecked Sendable {
     private let modules: [StreamFeatureModule]
 
     private struct Membership {
-        /// A feature keeps the source registered after everyone left (HLS continues its
-        /// playlist on the next publish, as SRS does).
+        /// A feature keeps the source registered after everyone left (a playlist continues
+        /// on the next publish, as SRS does).
         var keepWhenIdle = false
         var alive = true
         var publisherId: Int?
@@ -73,7 +75,7 @@ public final class LiveSource: @unchecked Sendable {
         vhost = request.vhost
         app = request.app
         stream = request.stream
-        self.loop = loop
+        loopIndex = Atomic(loop.index)
         self.registry = registry
         self.modules = modules
         reduceSequenceHeader = config.reduceSequenceHeader
@@ -86,6 +88,41 @@ public final class LiveSource: @unchecked Sendable {
         features.build(modules: modules, source: self, vhost: config)
         let keep = features.keepsStreamWhenIdle
         membership.withLock { $0.keepWhenIdle = keep }
+    }
+
+    /// The loop that owns the source's confined state now.
+    public var loop: EventLoop { fanouts[loopIndex.load(ordering: .acquiring)].loop }
+
+    /// Runs `work` on the source's loop: inline when already there, else in order. Work that
+    /// reaches a loop the source has left follows it to the new one.
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        let target = loop
+        target.execute { [self] in
+            if target === loop { work() } else { execute(work) }
+        }
+    }
+
+    /// Runs `work` on the source's loop later, never within this call.
+    func post(_ work: @escaping @Sendable () -> Void) {
+        loop.post { [self] in execute(work) }
+    }
+
+    /// Runs `work` on the source's loop after `milliseconds` (wherever the source is then).
+    func schedule(afterMilliseconds milliseconds: Int, _ work: @escaping @Sendable () -> Void) {
+        loop.schedule(afterMilliseconds: milliseconds) { [self] in execute(work) }
+    }
+
+    /// Moves the confined state to `newLoop` (the publisher's) once the work queued on the
+    /// current loop ran; `done` then runs on `newLoop`. The publisher sends nothing meanwhile
+    /// (its reading is held), so its batches stay in order.
+    func move(to newLoop: EventLoop, then done: @escaping @Sendable () -> Void) {
+        execute { [self] in
+            if loop !== newLoop {
+                log.info(Server.serverContextId, "\(key) moves from loop \(loop.index) to its publisher's loop \(newLoop.index)")
+                loopIndex.store(newLoop.index, ordering: .releasing)
+            }
+            newLoop.post(done)
+        }
     }
 
     private static func idleSpan(_ config: VhostConfig) -> Int64 {
@@ -154,7 +191,7 @@ public final class LiveSource: @unchecked Sendable {
             lastPublisher.withLock { $0 = publisher }
             // A new publisher starts a new stream: drop the old GOP and headers before its
             // first batch (both run in order on the source's loop).
-            loop.execute { [self] in
+            execute { [self] in
                 ring.reset()
                 audioCodecKnown = false
                 self.publisher = publisher
@@ -184,7 +221,7 @@ public final class LiveSource: @unchecked Sendable {
             return false
         }
         guard let retire else { return }
-        loop.execute { [self] in
+        execute { [self] in
             publisher = nil
             features.forEach { $0.onUnpublish() }
         }
@@ -222,17 +259,17 @@ public final class LiveSource: @unchecked Sendable {
         if retire { retired() }
     }
 
-    /// Later, never inline: a feature may be the one whose player just left (a forward's
-    /// relay), and features are not re-entered.
+    /// Later, never inline: a feature may be the one whose player just left (a relay
+    /// upstream), and features are not re-entered.
     private func retired() {
         registry.remove(self)
-        loop.post { [self] in features.stopAll() }
+        post { [self] in features.stopAll() }
     }
 
     public var publisherId: Int? { membership.withLock { $0.publisherId } }
     public var playerCount: Int { membership.withLock { $0.players } }
 
-    /// Disconnects the current publisher (a feature's error policy, e.g. hls_on_error).
+    /// Disconnects the current publisher (a feature's error policy).
     func kickPublisher() {
         if let publisher = publisherId { registry.kick(publisher) }
     }
@@ -241,7 +278,7 @@ public final class LiveSource: @unchecked Sendable {
 
     /// Hands a publisher's batch to the source's loop, preserving order.
     func submit(_ batch: [SharedMessage]) {
-        loop.execute { [self] in ingest(batch) }
+        execute { [self] in ingest(batch) }
     }
 
     /// Appends a batch to the ring (one lock), counts it, hands it to the features and wakes
