@@ -137,9 +137,9 @@ public enum ConfigSchema {
         "forward": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "destination"]).adding(DirectiveRule.leaves(["backend"])), implemented: true),
         "refer": .leafOrBlock(DirectiveRule.implementedLeaves(["enabled", "all", "publish", "play"]), implemented: true),
         "security": .block(DirectiveRule.implementedLeaves(["enabled", "allow", "deny"]), implemented: true),
-        "dvr": .block(DirectiveRule.leaves([
-            "enabled", "dvr_plan", "dvr_path", "dvr_duration", "dvr_wait_keyframe", "time_jitter",
-        ])),
+        "dvr": .block(DirectiveRule.implementedLeaves([
+            "enabled", "dvr_plan", "dvr_path", "dvr_duration", "dvr_wait_keyframe", "time_jitter", "dvr_apply",
+        ]), implemented: true),
         "ingest": .block(DirectiveRule.leaves(["enabled", "ffmpeg"]).adding([
             "input": .block(DirectiveRule.leaves(["type", "url"])),
             "engine": engine,
@@ -155,9 +155,9 @@ public enum ConfigSchema {
         ]).adding(DirectiveRule.leaves(["hls_storage", "hls_mount", "hls_nb_notify"])), implemented: true),
         "hds": .block(DirectiveRule.leaves(["enabled", "hds_fragment", "hds_window", "hds_path"])),
         "http_hooks": .block(DirectiveRule.implementedLeaves([
-            "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_hls",
+            "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_hls", "on_dvr",
             "timeout", "fail_open",
-        ]).adding(DirectiveRule.leaves(["on_dvr", "on_hls_notify"])), implemented: true),
+        ]).adding(DirectiveRule.leaves(["on_hls_notify"])), implemented: true),
         "transcode": .block(DirectiveRule.leaves(["enabled", "ffmpeg"]).adding(["engine": engine])),
         "bandcheck": .block(DirectiveRule.leaves(["enabled", "key", "interval", "limit_kbps"])),
     ])

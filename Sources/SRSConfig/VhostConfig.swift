@@ -58,6 +58,8 @@ public struct VhostConfig: Sendable, Equatable {
     public var httpStatic = HTTPStaticConfig()
     /// `hls { }`: HTTP Live Streaming files.
     public var hls = HLSConfig()
+    /// `dvr { }`: recording to FLV files.
+    public var dvr = DVRConfig()
     /// `http_hooks { }`: HTTP callbacks.
     public var hooks = HTTPHooksConfig()
     /// `security { }`: allow/deny rules by client address.
@@ -130,6 +132,7 @@ public struct VhostConfig: Sendable, Equatable {
         httpStatic.mount = try reader.text(httpStatic.mount, ["http_static", "mount"], ["http", "mount"])
         httpStatic.dir = try reader.text(httpStatic.dir, ["http_static", "dir"], ["http", "dir"])
         hls = try HLSConfig(reader: reader)
+        dvr = try DVRConfig(reader: reader)
         hooks = try HTTPHooksConfig(reader: reader)
         let context = ConfigSchema.context(parent: nil, block: block)
         let securityBlocks = block.children(named: "security")

@@ -73,7 +73,12 @@ final class ConfFilesTests: XCTestCase {
 
     func testFullConfShowsDefaultsInBothShapes() throws {
         let config = try load("full.conf")
-        XCTAssertEqual(config.vhosts.map(\.name), ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "edge.example.com", "unimplemented.example.com"])
+        XCTAssertEqual(config.vhosts.map(\.name),
+                       ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "dvr.example.com", "edge.example.com", "unimplemented.example.com"])
+        var shownDVR = try XCTUnwrap(config.vhost(named: "dvr.example.com")).dvr
+        XCTAssertTrue(shownDVR.enabled)
+        shownDVR.enabled = false
+        XCTAssertEqual(shownDVR, DVRConfig(), "full.conf shows DVR's defaults")
         let flat = try XCTUnwrap(config.vhost(named: "__defaultVhost__"))
         let blocks = try XCTUnwrap(config.vhost(named: "srs3.example.com"))
         var defaults = typedSettings(VhostConfig(name: "x"))

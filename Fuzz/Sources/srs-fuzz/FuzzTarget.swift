@@ -13,7 +13,8 @@ enum FuzzTarget: String, CaseIterable {
     case rtmpClient = "rtmp-client"
     /// AMF0 values alone.
     case amf0
-    /// FLV files and their tags, then the codec parsers and the MPEG-TS muxer behind them.
+    /// FLV files and their tags, then the codec parsers and the MPEG-TS muxer behind them;
+    /// and what DVR reads of a file it appends to (its head and last tag) and of metadata.
     case flv
     /// HTTP/1.1 requests (pipelined), then what the server derives from each one: query
     /// values, byte ranges, the static file path, dates.
@@ -54,6 +55,9 @@ enum FuzzTarget: String, CaseIterable {
         case .amf0:
             _ = try? AMF0Decoder.decodeAll(Array(data))
         case .flv:
+            _ = FLVRecording.lastTimestamp(tail: Array(data))
+            _ = FLVRecording.isPatchable(Array(data))
+            _ = FLVRecording.start(metadata: Array(second), hasAudio: true, hasVideo: true)
             guard let tags = try? FLV.parseFile(Array(data)) else { return }
             let converter = FLVToTSConverter()
             converter.configure(hasVideo: true, audio: .aac)

@@ -42,6 +42,13 @@ enum HookBody {
         ]
     }
 
+    /// on_dvr: the publisher and the file just closed.
+    static func dvr(_ publisher: StreamPublisher, file: String) -> Fields {
+        streamEnded(clientId: publisher.clientId, ip: publisher.ip, publisher.request) + [
+            ("cwd", .string(FileManager.default.currentDirectoryPath)), ("file", .string(file)),
+        ]
+    }
+
     private static func common(_ clientId: Int, _ ip: String, _ request: StreamRequest) -> Fields {
         [("client_id", .number(clientId)), ("ip", .string(ip)), ("vhost", .string(request.vhost)), ("app", .string(request.app))]
     }

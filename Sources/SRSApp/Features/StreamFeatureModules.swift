@@ -6,6 +6,7 @@ enum StreamFeatureModules {
     static func all(pool: BlockingPool, connector: any TransportConnector, hooks: HookCaller) -> [StreamFeatureModule] {
         [
             HLSFeature.module(pool: pool, hooks: hooks),
+            DVRFeature.module(pool: pool, hooks: hooks),
             ForwardFeature.forwardModule(connector: connector),
             ForwardFeature.edgePushModule(connector: connector),
             StreamCallbacksFeature.module(hooks: hooks),

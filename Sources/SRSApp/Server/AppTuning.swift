@@ -74,6 +74,10 @@ public enum AppTuning {
     /// Log lines waiting for the writer lane, at most (a flood beyond what the disk takes drops
     /// lines and says how many): 4 MB is ~30,000 lines, seconds of the busiest normal logging.
     public static let logBufferMaxBytes = 4 * 1024 * 1024
+    /// Bytes of one stream's DVR that may wait for the disk: 32 MB is over a minute of a
+    /// 4 Mbps stream; a disk that slow (or a path that blocks) closes the file and stops the
+    /// recording instead of growing the server.
+    public static let dvrMaxPendingBytes = 32 * 1024 * 1024
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
     /// How often a graceful quit checks whether every client is gone (an exit 20 ms after

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+
+/// DVR end to end: ffmpeg publishes, the recordings are checked with ffprobe.
+final class DVRTests: XCTestCase {
+    private var root = ""
+
+    override func setUp() {
+        root = NSTemporaryDirectory() + "swiftsrs-dvr-\(UUID().uuidString.prefix(8))"
+    }
+
+    override func tearDown() {
+        TestProcesses.shared.killAll()
+        try? FileManager.default.removeItem(atPath: root)
+        super.tearDown()
+    }
+
+    private func flvFiles(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".flv") }.sorted().map { folder + "/" + $0 }
+    }
+
+    private func waitFor(_ process: Process, seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(100_000) }
+    }
+
+    private func duration(_ file: String) throws -> Double {
+        let result = try ExternalTool.run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file], timeout: 30)
+        return Double(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func testSessionAndSegmentPlansRecordThirtySecondsFrameForFrame() throws {
+        let server = try ServerProcess(body: """
+            vhost __defaultVhost__ { dvr { enabled on; dvr_plan session; dvr_path \(root)/session/[app]/[stream].[timestamp].flv; } }
+            vhost seg.example { dvr { enabled on; dvr_plan segment; dvr_duration 10; dvr_path \(root)/segment/[app]/[stream]-[timestamp].flv; } }
+            """)
+        let fixture = try MediaFixtures.path(.h264AAC30s)
+        let published = try MediaFixtures.countFrames(fixture)
+        let session = try LiveStreamTools.publish(server.url("live/rec"), kind: .h264AAC30s, loop: false, log: server.directory + "/session.log")
+        let segment = try LiveStreamTools.publish(server.url("live/rec?vhost=seg.example"), kind: .h264AAC30s, loop: false,
+                                                  log: server.directory + "/segment.log")
+        waitFor(session, seconds: 45)
+        waitFor(segment, seconds: 5)
+        sleep(2)
+        // Session: one file with every frame.
+        let sessionFiles = flvFiles(root + "/session/live")
+        XCTAssertEqual(sessionFiles.count, 1, "\(sessionFiles)")
+        let recorded = try MediaFixtures.countFrames(try XCTUnwrap(sessionFiles.first))
+        XCTAssertEqual(recorded.errors, "", "ffprobe is silent on the session recording")
+        XCTAssertEqual(recorded.video, published.video)
+        XCTAssertEqual(recorded.audio, published.audio)
+        XCTAssertEqual(try duration(sessionFiles[0]), 30, accuracy: 0.5)
+        // Segment: 10 s files cut at the 2 s keyframes, together every frame.
+        let segments = flvFiles(root + "/segment/live")
+        XCTAssertEqual(segments.count, 3, "\(segments)")
+        var video = 0
+        var audio = 0
+        for file in segments {
+            let frames = try MediaFixtures.countFrames(file)
+            XCTAssertEqual(frames.errors, "", "ffprobe is silent on \(file)")
+            video += frames.video
+            audio += frames.audio
+            XCTAssertEqual(try duration(file), 10, accuracy: 2.1, "within one GOP of dvr_duration: \(file)")
+        }
+        XCTAssertEqual(video, published.video)
+        XCTAssertEqual(audio, published.audio)
+        XCTAssertTrue(server.isRunning)
+    }
+
+    func testAppendAcrossThreeRepublishesIsOneMonotonicFile() throws {
+        let server = try ServerProcess(body: "vhost __defaultVhost__ { dvr { enabled on; dvr_plan append; dvr_path \(root)/[app]/[stream].flv; } }")
+        let fixture = try MediaFixtures.path(.h264MP3)
+        for round in 0..<3 {
+            let publisher = try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-t", "3", "-i", fixture, "-c", "copy",
+                                                              "-f", "flv", server.url("live/a")], logFile: server.directory + "/publish-\(round).log")
+            waitFor(publisher, seconds: 15)
+            sleep(1)
+        }
+        let files = flvFiles(root + "/live")
+        XCTAssertEqual(files, [root + "/live/a.flv"])
+        let frames = try MediaFixtures.countFrames(files[0])
+        XCTAssertEqual(frames.errors, "", "ffprobe is silent on the appended file")
+        XCTAssertEqual(frames.video, 3 * 3 * MediaFixtures.frameRate, accuracy: 6, "three publishes of 3 s")
+        XCTAssertGreaterThan(frames.audio, 3 * 100, "MP3 of all three publishes")
+        // No timestamp goes back, per stream, across the republishes.
+        let packets = try ExternalTool.run("ffprobe", ["-v", "error", "-show_entries", "packet=codec_type,dts_time", "-of", "csv=p=0", files[0]],
+                                           timeout: 30).output
+        var last: [String: Double] = [:]
+        var regressions = 0
+        for line in packets.split(separator: "\n") {
+            let fields = line.split(separator: ",")
+            guard fields.count == 2, let time = Double(fields[1]) else { continue }
+            let kind = String(fields[0])
+            if let previous = last[kind], time < previous { regressions += 1 }
+            last[kind] = time
+        }
+        XCTAssertEqual(regressions, 0)
+        XCTAssertGreaterThan(last["video"] ?? 0, 8, "the third publish continues after the second")
+    }
+}
