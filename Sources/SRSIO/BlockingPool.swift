@@ -57,4 +57,12 @@ public final class BlockingLane: Sendable {
 
     /// Waits until every job queued so far has run (graceful quit; never call it on a loop).
     public func drain() { queue.sync {} }
+
+    /// Waits at most `timeoutMs` for every job queued so far; false when they had not all run
+    /// (a write blocked on a dead disk or a FIFO nobody reads).
+    public func drain(timeoutMs: Int) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        queue.async { done.signal() }
+        return done.wait(timeout: .now() + .milliseconds(max(0, timeoutMs))) == .success
+    }
 }

@@ -97,4 +97,28 @@ final class DVRTests: XCTestCase {
         XCTAssertEqual(regressions, 0)
         XCTAssertGreaterThan(last["video"] ?? 0, 8, "the third publish continues after the second")
     }
+
+    /// A path that cannot be created, and a "disk" that blocks for good (the file's temporary
+    /// name is a FIFO nobody reads): one clear log line, players get every frame, and a
+    /// graceful quit still ends in bounded time.
+    func testAnUnwritablePathAndABlockedDiskNeverHurtPlayers() throws {
+        try FileManager.default.createDirectory(atPath: root + "/live", withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo(root + "/live/f.flv.tmp", 0o644), 0)
+        let server = try ServerProcess(body: """
+            vhost __defaultVhost__ { dvr { enabled on; dvr_path /proc/swiftsrs-dvr/[stream].flv; } }
+            vhost slow.example { dvr { enabled on; dvr_path \(root)/[app]/[stream].flv; } }
+            """)
+        _ = try LiveStreamTools.publish(server.url("live/u"), log: server.directory + "/unwritable.log")
+        _ = try LiveStreamTools.publish(server.url("live/f?vhost=slow.example"), log: server.directory + "/blocked.log")
+        sleep(2)
+        let unwritable = try LiveStreamTools.play(server.url("live/u"), seconds: 4, directory: server.directory)
+        let blocked = try LiveStreamTools.play(server.url("live/f?vhost=slow.example"), seconds: 4, directory: server.directory)
+        XCTAssertGreaterThan(unwritable.video, 80, "4 s of 25 fps while DVR cannot write")
+        XCTAssertGreaterThan(blocked.video, 80, "4 s of 25 fps while DVR's disk blocks")
+        XCTAssertTrue(server.log.contains("DVR __defaultVhost__/live/u: create the folder of /proc/swiftsrs-dvr/u.flv"), server.log.suffix(2000).description)
+        XCTAssertEqual(server.log.components(separatedBy: "recording stopped, the stream plays on").count - 1, 1, "one line, not one per batch")
+        let started = Date()
+        XCTAssertEqual(server.stop(), 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8, "a blocked write does not hold the quit")
+    }
 }

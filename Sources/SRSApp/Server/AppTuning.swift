@@ -80,6 +80,9 @@ public enum AppTuning {
     public static let dvrMaxPendingBytes = 32 * 1024 * 1024
     /// Grace for a graceful quit (SIGTERM) before remaining clients are cut.
     public static let gracefulQuitMs = 3000
+    /// How long a graceful quit waits for the streams' pending file writes (HLS, DVR) once the
+    /// clients are gone: a healthy disk needs milliseconds; a blocked one is given up on.
+    public static let gracefulQuitDrainMs = 2000
     /// How often a graceful quit checks whether every client is gone (an exit 20 ms after
     /// the last one closed; 150 polls at most).
     public static let gracefulQuitPollMs = 20

@@ -337,7 +337,11 @@ public final class Server: @unchecked Sendable {
         let pool = blockingPool
         let finish: @Sendable ([BlockingLane]) -> Void = { lanes in
             pool.async {
-                for lane in lanes { lane.drain() }
+                // Bounded: a write blocked for good (a dead disk, a FIFO) must not hold the exit.
+                let deadline = MonotonicClock.milliseconds() + Int64(AppTuning.gracefulQuitDrainMs)
+                var stuck = 0
+                for lane in lanes where !lane.drain(timeoutMs: Int(max(0, deadline - MonotonicClock.milliseconds()))) { stuck += 1 }
+                if stuck > 0 { log.warn(Server.serverContextId, "quit: \(stuck) streams' files were not written within \(AppTuning.gracefulQuitDrainMs) ms") }
                 done()
             }
         }
