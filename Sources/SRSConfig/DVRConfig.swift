@@ -17,7 +17,8 @@ public struct DVRConfig: Sendable, Equatable {
     public var plan = Plan.session
     /// The file path template: `[vhost] [app] [stream] [timestamp]` and the date parts
     /// `[2006] [01] [02] [15] [04] [05] [999]`. A path that does not end in `.flv` is a folder
-    /// (SRS 2.0's meaning): `/[app]/[stream].[timestamp].flv` is added.
+    /// (SRS 2.0's meaning): `/[app]/[stream].[timestamp].flv` is added. A path ending in `.mp4`
+    /// records FLV to the same name ending in `.flv` (see `mp4Requested`).
     /// Default: ./objs/nginx/html/[app]/[stream].[timestamp].flv
     public var path = "./objs/nginx/html/[app]/[stream].[timestamp].flv"
     /// Segment length for `segment`, seconds. Default: 30
@@ -28,6 +29,9 @@ public struct DVRConfig: Sendable, Equatable {
     public var timeJitter = TimeJitter.full
     /// `dvr_apply`: `all`, or the `app/stream` names to record. Default: all
     public var apply: [String] = ["all"]
+    /// `dvr_path` ended in `.mp4` (SRS 4+'s MP4 recording, not implemented yet): the path
+    /// ends in `.flv` instead and FLV is recorded.
+    public var mp4Requested = false
 
     public init() {}
 
@@ -35,7 +39,12 @@ public struct DVRConfig: Sendable, Equatable {
         enabled = try reader.flag(false, ["dvr", "enabled"])
         plan = try reader.choice(.session, expected: "session, segment or append", ["dvr", "dvr_plan"]) { Plan(rawValue: $0) }
         let given = try reader.text("./objs/nginx/html/[app]/[stream].[timestamp].flv", ["dvr", "dvr_path"])
-        path = given.hasSuffix(".flv") ? given : (given.hasSuffix("/") ? given : given + "/") + "[app]/[stream].[timestamp].flv"
+        if given.hasSuffix(".mp4") {
+            mp4Requested = true
+            path = given.dropLast(4) + ".flv"
+        } else {
+            path = given.hasSuffix(".flv") ? given : (given.hasSuffix("/") ? given : given + "/") + "[app]/[stream].[timestamp].flv"
+        }
         durationSeconds = try reader.decimal(30, minimum: 1, ["dvr", "dvr_duration"])
         waitKeyframe = try reader.flag(true, ["dvr", "dvr_wait_keyframe"])
         timeJitter = try reader.choice(.full, expected: "full, zero or off", ["dvr", "time_jitter"]) { TimeJitter(rawValue: $0) }

@@ -103,6 +103,7 @@ public final class MessageRing: Sendable {
         }
     }
 
+    @discardableResult
     private static func append(_ message: SharedMessage, to state: inout State) -> Int {
         if state.head - state.tail == state.slots.count { grow(&state) }
         let sequence = state.head

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 
 @testable import SRSApp
@@ -150,7 +151,7 @@ final class DVRFeatureTests: XCTestCase {
         XCTAssertEqual(recorded.count, 1, "the file a reload began is closed by the reload that ends DVR")
         XCTAssertGreaterThan(try read(recorded[0]).video, 20)
         // A path under a regular file cannot be created: one clear line, the player plays on.
-        FileManager.default.createFile(atPath: root + "/plain", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: root + "/plain", contents: Data("x".utf8))
         harness.advance(200)
         player.pump()
         try harness.reload("vhost __defaultVhost__ { mw_latency 100; dvr { enabled on; dvr_path \(root)/plain/[stream].flv; } }")
@@ -160,5 +161,50 @@ final class DVRFeatureTests: XCTestCase {
         player.pump()
         XCTAssertEqual(player.media.count - before, RecordedStream.messages.filter { $0.timestamp > 3000 }.count, "the player got everything")
         XCTAssertFalse(publisher.closed)
+    }
+
+    /// A disk that takes nothing (the temporary file is a FIFO nobody reads yet): at most
+    /// `AppTuning.dvrMaxPendingBytes` wait for it, then the recording stops with one line and
+    /// the stream goes on; what waited is written once the "disk" reads again.
+    func testWhatWaitsForABlockedDiskIsBounded() throws {
+        try FileManager.default.createDirectory(atPath: root + "/live", withIntermediateDirectories: true)
+        let fifo = root + "/live/big.flv.tmp"
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        let harness = try AppHarness("vhost __defaultVhost__ { mw_latency 100; dvr { enabled on; dvr_path \(root)/[app]/[stream].flv; } }")
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/big", mode: .publish)
+        let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/big", mode: .play)
+        let headers = RecordedStream.messages.filter(RecordedStream.isSequenceHeader)
+        publisher.publish(headers)
+        // 48 frames of 1 MB: more than the 32 MB bound.
+        let frame = [UInt8](repeating: 0xAB, count: 1 << 20)
+        for index in 0..<48 {
+            publisher.publish([RTMPMessage(typeId: 9, timestamp: Int64(index * 40), payload: [index % 25 == 0 ? 0x17 : 0x27, 0x01, 0, 0, 0] + frame)])
+            harness.advance(50)
+            player.pump()
+        }
+        let source = try XCTUnwrap(harness.source("__defaultVhost__/live/big"))
+        XCTAssertEqual(source.statistics.frames, 48, "the stream took every frame")
+        XCTAssertEqual(player.media.filter { $0.payload.count > 1000 }.count, 48, "the player got every frame")
+        XCTAssertFalse(publisher.closed)
+        // The "disk" reads again: what waited (at most the bound) is written, then nothing more.
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        XCTAssertGreaterThanOrEqual(reader, 0)
+        var drained = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var idleMs = 0
+        while idleMs < 500 {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(reader, $0.baseAddress, $0.count) }
+            if n > 0 {
+                drained += n
+                idleMs = 0
+            } else {
+                usleep(1000)
+                idleMs += 1
+            }
+        }
+        close(reader)
+        harness.settle()
+        XCTAssertLessThanOrEqual(drained, AppTuning.dvrMaxPendingBytes + (2 << 20), "no more than the bound waited")
+        XCTAssertGreaterThan(drained, 16 << 20, "what waited was written once the disk read again")
     }
 }

@@ -30,6 +30,9 @@ final class DVRConfigTests: XCTestCase {
         XCTAssertTrue(config.applies(app: "live", stream: "b"))
         XCTAssertFalse(config.applies(app: "live", stream: "c"))
         XCTAssertEqual(try dvr("dvr_path /d/[2006]/[stream].flv;").path, "/d/[2006]/[stream].flv", "an SRS 3+ template")
+        let mp4 = try dvr("dvr_path /d/[stream].[timestamp].mp4;")
+        XCTAssertEqual(mp4.path, "/d/[stream].[timestamp].flv", "MP4 is not implemented yet: FLV under the same name")
+        XCTAssertTrue(mp4.mp4Requested)
     }
 
     func testBadValuesNameFileLineAndDirective() throws {

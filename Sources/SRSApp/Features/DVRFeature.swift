@@ -70,6 +70,7 @@ final class DVRFeature: StreamFeature, @unchecked Sendable {
             let cut = !config.waitKeyframe || !hasVideo || (message.kind == .video && message.isKeyframe)
             if long && cut {
                 hand(Array(batch[start..<index]))
+                guard recording else { return }  // the bound was reached: recording stopped
                 closeFile()
                 openFile(headers: headers)
                 fileStart = message.timestamp
@@ -116,7 +117,11 @@ final class DVRFeature: StreamFeature, @unchecked Sendable {
         let start = FLVRecording.start(metadata: cached.metadata.map { Array($0.payload) }, hasAudio: cached.audioSequenceHeader != nil,
                                        hasVideo: cached.videoSequenceHeader != nil)
         let sequenceHeaders = [cached.videoSequenceHeader, cached.audioSequenceHeader].compactMap { $0 }
-        log.trace(publisher?.clientId ?? Server.serverContextId, "DVR \(source.key) to \(path) (plan \(config.plan.rawValue))")
+        let contextId = publisher?.clientId ?? Server.serverContextId
+        if config.mp4Requested {
+            log.warn(contextId, "DVR \(source.key): dvr_path asks for MP4, which is not implemented yet; recording FLV to \(path)")
+        }
+        log.trace(contextId, "DVR \(source.key) to \(path) (plan \(config.plan.rawValue))")
         let source = self.source
         lane.async { [self] in
             writer.open(start: start)
