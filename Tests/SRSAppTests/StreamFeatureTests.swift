@@ -49,6 +49,25 @@ final class StreamFeatureTests: XCTestCase {
         XCTAssertNotNil(harness.source("__defaultVhost__/live/h"), "HLS keeps its stream for the next publish")
     }
 
+    func testPlayersOfNamesNeverPublishedLeaveNoStreamBehindEvenWithHLS() throws {
+        let root = NSTemporaryDirectory() + "swiftsrs-app-ghost-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let harness = try AppHarness("vhost __defaultVhost__ { hls { enabled on; hls_path \(root); } }")
+        for index in 0..<20 {
+            let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/ghost\(index)", mode: .play)
+            XCTAssertTrue(player.started)
+            player.close()
+        }
+        harness.settle()
+        XCTAssertEqual(harness.server.streams.count, 0, "players of unknown names leave nothing behind")
+        // A stream that was published is kept for its playlist, as before.
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/real", mode: .publish)
+        publisher.publish(RecordedStream.first(500))
+        publisher.close()
+        XCTAssertNotNil(harness.source("__defaultVhost__/live/real"))
+        XCTAssertEqual(harness.server.streams.count, 1)
+    }
+
     func testForwardFeatureRelaysARecordedPublishWithHeadersFirst() throws {
         let harness = try AppHarness("vhost __defaultVhost__ { forward 10.0.0.9:1935; }")
         let destination = FakeRTMPServer(connector: harness.connector, address: "10.0.0.9:1935")

@@ -44,9 +44,15 @@ public final class LiveSource: @unchecked Sendable {
         /// A feature keeps the source registered after everyone left (a playlist continues
         /// on the next publish, as SRS does).
         var keepWhenIdle = false
+        /// Somebody published the stream: only then does a feature keep it. Players of a name
+        /// nobody ever published leave nothing behind (no ghost streams).
+        var everPublished = false
         var alive = true
         var publisherId: Int?
         var players = 0
+
+        /// Nobody on it, and nothing keeps it: the source is retired.
+        var isUnused: Bool { players == 0 && publisherId == nil && !(keepWhenIdle && everPublished) }
     }
 
     // Loop-confined.
@@ -169,7 +175,7 @@ public final class LiveSource: @unchecked Sendable {
         let keep = features.keepsStreamWhenIdle
         let retire = membership.withLock { state -> Bool in
             state.keepWhenIdle = keep
-            guard !keep, state.players == 0, state.publisherId == nil, state.alive else { return false }
+            guard state.alive, state.isUnused else { return false }
             state.alive = false
             return true
         }
@@ -185,6 +191,7 @@ public final class LiveSource: @unchecked Sendable {
             if !state.alive { return .retired }
             if let current = state.publisherId { return .busy(current) }
             state.publisherId = publisher.clientId
+            state.everPublished = true
             return .claimed
         }
         if claim == .claimed {
@@ -214,7 +221,7 @@ public final class LiveSource: @unchecked Sendable {
         let retire = membership.withLock { state -> Bool? in
             guard state.publisherId == clientId else { return nil }
             state.publisherId = nil
-            if state.players == 0 && !state.keepWhenIdle {
+            if state.isUnused {
                 state.alive = false
                 return true
             }
@@ -240,7 +247,7 @@ public final class LiveSource: @unchecked Sendable {
     func detachPlayer() {
         let retire = membership.withLock { state -> Bool in
             state.players -= 1
-            if state.players == 0 && state.publisherId == nil && !state.keepWhenIdle {
+            if state.isUnused {
                 state.alive = false
                 return true
             }
@@ -252,7 +259,7 @@ public final class LiveSource: @unchecked Sendable {
     /// Removes an unused source that nobody claimed (an HTTP player refused before attaching).
     func retireIfUnused() {
         let retire = membership.withLock { state -> Bool in
-            guard state.alive, state.players == 0, state.publisherId == nil, !state.keepWhenIdle else { return false }
+            guard state.alive, state.isUnused else { return false }
             state.alive = false
             return true
         }
