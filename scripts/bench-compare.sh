@@ -8,16 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 players=${1:-1000}
 seconds=${2:-30}
-swift build -c release --product srs >/dev/null
-swift build -c release --product srs-bench >/dev/null
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=sample_rate=44100 -t 20 \
-    -c:v libx264 -preset veryfast -g 50 -b:v 70k -maxrate 70k -bufsize 70k -pix_fmt yuv420p -c:a aac -b:a 32k -f flv "$work/in.flv"
+source scripts/bench-common.sh
+make_input "$work/in.flv"
 
 # cpu_ticks PID: utime + stime of a process (clock ticks)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

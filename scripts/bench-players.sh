@@ -8,15 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 players=${1:-10000}
 seconds=${2:-40}
-swift build -c release --product srs >/dev/null
-swift build -c release --product srs-bench >/dev/null
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=sample_rate=44100 -t 20 \
-    -c:v libx264 -preset veryfast -g 50 -b:v 70k -maxrate 70k -bufsize 70k -pix_fmt yuv420p -c:a aac -b:a 32k -f flv "$work/in100k.flv"
+source scripts/bench-common.sh
+port=$(free_port)
+make_input "$work/in100k.flv"
 cat > "$work/k.conf" <<CONF
 daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $port; pid $work/srs.pid; max_connections 20000;
 vhost __defaultVhost__ { }

@@ -16,6 +16,10 @@ public enum IOTuning {
     public static let acceptBackoffMs = 200
     /// Accept errors (EMFILE while out of descriptors) are logged at most this often.
     public static let acceptErrorLogIntervalMs: Int64 = 10_000
+    /// Descriptors never given to clients, so the server can still open a file, an upstream or
+    /// a callback at the limit, and libdispatch its /proc reads (it aborts the process when
+    /// one fails: seen under `ulimit -n 64` with 80 idle clients, FaultTests).
+    public static let reservedDescriptors = 16
     /// listen(2) backlog.
     public static let listenBacklog = 1024
     /// Blocking jobs running at once (file reads, callbacks): enough to keep a disk busy, few

@@ -63,10 +63,20 @@ public final class TCPListener: @unchecked Sendable {
     }
 
     private func acceptReady() {
+        let ceiling = Self.descriptorCeiling()
         for _ in 0..<IOTuning.maxAcceptsPerEvent {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let client = srs_accept_nonblocking(fd, &storage, &length)
+            if client >= 0 && Int(client) >= ceiling {
+                // The last descriptors stay free for the server itself (files, upstreams, and
+                // libdispatch, which aborts the process when it cannot open one): a client
+                // that would take one is shed as if the limit were reached.
+                Glibc.close(client)
+                reportAcceptError(EMFILE)
+                backOff()
+                return
+            }
             if client < 0 {
                 let code = errno
                 if code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == ECONNABORTED { return }
@@ -79,6 +89,14 @@ public final class TCPListener: @unchecked Sendable {
             let address = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             onAccept(client, address, Int(peerPort), group.next())
         }
+    }
+
+    /// Client sockets get descriptor numbers below this: the soft RLIMIT_NOFILE less
+    /// `IOTuning.reservedDescriptors` (accept hands out the lowest free number).
+    static func descriptorCeiling() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(Int32.max) else { return .max }
+        return max(16, Int(limit.rlim_cur) - IOTuning.reservedDescriptors)
     }
 
     /// Accept errors are logged once per `IOTuning.acceptErrorLogIntervalMs` with a count of

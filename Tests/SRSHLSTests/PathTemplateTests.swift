@@ -1,3 +1,4 @@
+import Glibc
 import XCTest
 
 import SRSHLS
@@ -78,5 +79,18 @@ final class PathTemplateTests: XCTestCase {
         XCTAssertEqual(t.render("[seq]-[seq]/[app][app]"), "42-42/livelive")
         XCTAssertEqual(t.render("[foo]/[0]/[2007]/plain"), "[foo]/[0]/[2007]/plain")
         XCTAssertEqual(t.render(""), "")
+    }
+
+    func testSetTimeFillsTheTimestampAndTheLocalDateParts() {
+        let previous = getenv("TZ").map { String(cString: $0) }
+        setenv("TZ", "UTC", 1)
+        tzset()
+        defer {
+            if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
+            tzset()
+        }
+        var t = PathTemplate()
+        t.setTime(milliseconds: 1_700_000_000_123)  // 2023-11-14 22:13:20.123 UTC
+        XCTAssertEqual(t.render("[timestamp] [2006]-[01]-[02] [15]:[04]:[05].[999]"), "1700000000123 2023-11-14 22:13:20.123")
     }
 }

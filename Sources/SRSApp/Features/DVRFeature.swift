@@ -208,21 +208,11 @@ final class DVRFeature: StreamFeature, @unchecked Sendable {
     private var jitterMode: JitterMode { JitterMode(rawValue: config.timeJitter.rawValue) ?? .full }
 
     private func render(_ template: String) -> String {
-        let now = Date()
-        let milliseconds = Int64(now.timeIntervalSince1970 * 1000)
-        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: now)
         var path = PathTemplate()
         path.vhost = source.vhost
         path.app = source.app
         path.stream = source.stream
-        path.timestampMs = milliseconds
-        path.year = parts.year ?? 1970
-        path.month = parts.month ?? 1
-        path.day = parts.day ?? 1
-        path.hour = parts.hour ?? 0
-        path.minute = parts.minute ?? 0
-        path.second = parts.second ?? 0
-        path.millisecond = (parts.nanosecond ?? 0) / 1_000_000
+        path.setTime(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         return path.render(template)
     }
 }

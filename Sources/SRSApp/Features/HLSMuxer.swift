@@ -180,17 +180,9 @@ final class HLSMuxer {
         template.app = app
         template.stream = stream
         template.sequence = sequence
+        template.setTime(milliseconds: segmentTimestampMs)
         let fragmentMs = Int64(config.fragment * 1000)
-        template.timestampMs = config.tsFloor ? segmentTimestampMs / max(1, fragmentMs) : segmentTimestampMs
-        let date = Date(timeIntervalSince1970: Double(segmentTimestampMs) / 1000)
-        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        template.year = parts.year ?? 1970
-        template.month = parts.month ?? 1
-        template.day = parts.day ?? 1
-        template.hour = parts.hour ?? 0
-        template.minute = parts.minute ?? 0
-        template.second = parts.second ?? 0
-        template.millisecond = (parts.nanosecond ?? 0) / 1_000_000
+        if config.tsFloor { template.timestampMs = segmentTimestampMs / max(1, fragmentMs) }
         let relative = template.render(config.tsFile)
         let path = Self.join(config.path, relative)
         let uri: String
