@@ -11,9 +11,6 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
     public let peerPort: Int
     public var maxPendingBytesWhileReading: Int?
     public private(set) var lastSendProgressTime: Int64
-    /// Options the app set, for assertions.
-    public private(set) var noDelay: Bool?
-    public private(set) var sendBufferSize: Int?
     /// Why it closed, once closed.
     public private(set) var closeReason: CloseReason?
 
@@ -66,8 +63,9 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
         }
     }
 
-    public func setNoDelay(_ enabled: Bool) { noDelay = enabled }
-    public func setSendBufferSize(_ bytes: Int) { sendBufferSize = bytes }
+    /// Socket options mean nothing in memory.
+    public func setNoDelay(_ enabled: Bool) {}
+    public func setSendBufferSize(_ bytes: Int) {}
 
     public func close(_ reason: CloseReason) {
         guard !isClosed else { return }
@@ -110,9 +108,6 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
     /// (a fake callback server, a fake origin) answers from here.
     public var onWrite: (@Sendable (MemoryTransport) -> Void)?
     private var writeNoticePending = false
-
-    /// Bytes from the peer wait here while reading is held or paused.
-    public var heldBytes: Int { inbox.reduce(0) { $0 + $1.count } }
 
     /// The peer closed its side.
     public func peerClose() { close(.peerClosed) }

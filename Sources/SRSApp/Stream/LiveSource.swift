@@ -320,8 +320,10 @@ public final class LiveSource: @unchecked Sendable {
             }
         }
         statistics.recordReceived(bytes: bytes, videoFrames: videoFrames, audioFrames: audioFrames)
-        let headers = ring.headers
-        features.forEach { $0.onMessages(accepted, headers: headers) }
+        if !features.isEmpty {
+            let headers = ring.headers  // one lock, only for streams with features
+            features.forEach { $0.onMessages(accepted, headers: headers) }
+        }
         for fanout in fanouts { fanout.notify() }
     }
 

@@ -22,6 +22,7 @@ struct StreamFeatureSet {
     }
 
     var features: [StreamFeature] { entries.map(\.feature) }
+    var isEmpty: Bool { entries.isEmpty }
     var names: [String] { entries.map(\.module.name) }
 
     var keepsStreamWhenIdle: Bool { entries.contains { $0.feature.keepsStreamWhenIdle } }
