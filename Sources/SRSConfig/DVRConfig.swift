@@ -1,5 +1,5 @@
-/// A vhost's `dvr { ... }` block: recording published streams to FLV files, with SRS's
-/// meanings and defaults (SRS 2.0's plans, SRS 3+'s `dvr_apply` and path templates).
+/// A vhost's `dvr { ... }` block: recording published streams to FLV or MP4 files, with SRS's
+/// meanings and defaults (SRS 2.0's plans, SRS 3+'s `dvr_apply`, path templates and MP4).
 public struct DVRConfig: Sendable, Equatable {
     /// When a file is closed and the next begun.
     public enum Plan: String, Sendable {
@@ -15,10 +15,16 @@ public struct DVRConfig: Sendable, Equatable {
     public var enabled = false
     /// Default: session.
     public var plan = Plan.session
+    /// What a file holds, from the path's extension.
+    public enum Format: String, Sendable {
+        case flv
+        /// Fragmented MP4 (SRS 3+ records MP4 when `dvr_path` ends in `.mp4`).
+        case mp4
+    }
+
     /// The file path template: `[vhost] [app] [stream] [timestamp]` and the date parts
-    /// `[2006] [01] [02] [15] [04] [05] [999]`. A path that does not end in `.flv` is a folder
-    /// (SRS 2.0's meaning): `/[app]/[stream].[timestamp].flv` is added. A path ending in `.mp4`
-    /// records FLV to the same name ending in `.flv` (see `mp4Requested`).
+    /// `[2006] [01] [02] [15] [04] [05] [999]`. A path that ends in neither `.flv` nor `.mp4`
+    /// is a folder (SRS 2.0's meaning): `/[app]/[stream].[timestamp].flv` is added.
     /// Default: ./objs/nginx/html/[app]/[stream].[timestamp].flv
     public var path = "./objs/nginx/html/[app]/[stream].[timestamp].flv"
     /// Segment length for `segment`, seconds. Default: 30
@@ -29,9 +35,8 @@ public struct DVRConfig: Sendable, Equatable {
     public var timeJitter = TimeJitter.full
     /// `dvr_apply`: `all`, or the `app/stream` names to record. Default: all
     public var apply: [String] = ["all"]
-    /// `dvr_path` ended in `.mp4` (SRS 4+'s MP4 recording, not implemented yet): the path
-    /// ends in `.flv` instead and FLV is recorded.
-    public var mp4Requested = false
+    /// FLV, or MP4 for a path ending in `.mp4`. Default: flv
+    public var format = Format.flv
 
     public init() {}
 
@@ -40,8 +45,8 @@ public struct DVRConfig: Sendable, Equatable {
         plan = try reader.choice(.session, expected: "session, segment or append", ["dvr", "dvr_plan"]) { Plan(rawValue: $0) }
         let given = try reader.text("./objs/nginx/html/[app]/[stream].[timestamp].flv", ["dvr", "dvr_path"])
         if given.hasSuffix(".mp4") {
-            mp4Requested = true
-            path = given.dropLast(4) + ".flv"
+            format = .mp4
+            path = given
         } else {
             path = given.hasSuffix(".flv") ? given : (given.hasSuffix("/") ? given : given + "/") + "[app]/[stream].[timestamp].flv"
         }

@@ -31,8 +31,8 @@ final class DVRConfigTests: XCTestCase {
         XCTAssertFalse(config.applies(app: "live", stream: "c"))
         XCTAssertEqual(try dvr("dvr_path /d/[2006]/[stream].flv;").path, "/d/[2006]/[stream].flv", "an SRS 3+ template")
         let mp4 = try dvr("dvr_path /d/[stream].[timestamp].mp4;")
-        XCTAssertEqual(mp4.path, "/d/[stream].[timestamp].flv", "MP4 is not implemented yet: FLV under the same name")
-        XCTAssertTrue(mp4.mp4Requested)
+        XCTAssertEqual(mp4.path, "/d/[stream].[timestamp].mp4")
+        XCTAssertEqual(mp4.format, .mp4)
     }
 
     func testBadValuesNameFileLineAndDirective() throws {

@@ -98,6 +98,72 @@ final class DVRTests: XCTestCase {
         XCTAssertGreaterThan(last["video"] ?? 0, 8, "the third publish continues after the second")
     }
 
+    /// MP4 (fragmented): a 30 s session and segments of a B-frame AAC publish, and an MP3
+    /// publish whose video comes first; each file holds every published frame.
+    func testMP4RecordingsHoldEveryPublishedFrame() throws {
+        let server = try ServerProcess(body: """
+            vhost __defaultVhost__ { dvr { enabled on; dvr_path \(root)/session/[app]/[stream].mp4; } }
+            vhost seg.example { dvr { enabled on; dvr_plan segment; dvr_duration 10; dvr_path \(root)/segment/[app]/[stream]-[timestamp].mp4; } }
+            vhost mp3.example { dvr { enabled on; dvr_path \(root)/mp3/[app]/[stream].mp4; } }
+            """)
+        let published = try MediaFixtures.countFrames(try MediaFixtures.path(.bframesAAC30s))
+        let publishedMP3 = try MediaFixtures.countFrames(try MediaFixtures.path(.bframesMP3))
+        let session = try LiveStreamTools.publish(server.url("live/rec"), kind: .bframesAAC30s, loop: false, log: server.directory + "/session.log")
+        let segment = try LiveStreamTools.publish(server.url("live/rec?vhost=seg.example"), kind: .bframesAAC30s, loop: false,
+                                                  log: server.directory + "/segment.log")
+        let mp3 = try LiveStreamTools.publish(server.url("live/rec?vhost=mp3.example"), kind: .bframesMP3, loop: false,
+                                              log: server.directory + "/mp3.log")
+        waitFor(session, seconds: 45)
+        waitFor(segment, seconds: 5)
+        waitFor(mp3, seconds: 5)
+        sleep(2)
+        let sessionFile = root + "/session/live/rec.mp4"
+        let recorded = try MediaFixtures.countFrames(sessionFile)
+        XCTAssertEqual(recorded.errors, "", "ffprobe is silent on the MP4 session recording")
+        XCTAssertEqual(recorded.video, published.video)
+        XCTAssertEqual(recorded.audio, published.audio)
+        XCTAssertEqual(try duration(sessionFile), 30, accuracy: 0.5)
+        let decode = try ExternalTool.run("ffmpeg", ["-v", "error", "-i", sessionFile, "-f", "null", "-"], timeout: 60)
+        XCTAssertEqual(decode.status, 0)
+        XCTAssertEqual(decode.output, "", "every frame decodes")
+
+        let segments = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/segment/live")) ?? []).sorted()
+        XCTAssertEqual(segments.count, 3, "\(segments)")
+        var video = 0
+        var audio = 0
+        for name in segments {
+            let file = root + "/segment/live/" + name
+            XCTAssertTrue(name.hasSuffix(".mp4"), name)
+            let frames = try MediaFixtures.countFrames(file)
+            XCTAssertEqual(frames.errors, "", "ffprobe is silent on \(file)")
+            video += frames.video
+            audio += frames.audio
+            XCTAssertEqual(try duration(file), 10, accuracy: 2.1, "within one GOP of dvr_duration: \(file)")
+        }
+        XCTAssertEqual(video, published.video)
+        XCTAssertEqual(audio, published.audio)
+
+        let mp3Frames = try MediaFixtures.countFrames(root + "/mp3/live/rec.mp4")
+        XCTAssertEqual(mp3Frames.errors, "", "ffprobe is silent on the MP3 recording")
+        XCTAssertEqual(mp3Frames.video, publishedMP3.video)
+        XCTAssertEqual(mp3Frames.audio, publishedMP3.audio, "the MP3 track is there although video came first")
+        XCTAssertTrue(server.isRunning)
+    }
+
+    /// A server killed while recording MP4 leaves a file (under its temporary name) that plays
+    /// up to its last fragment: fragments are written whole.
+    func testAnMP4CutShortByAKilledServerPlaysToItsLastFragment() throws {
+        let server = try ServerProcess(body: "vhost __defaultVhost__ { dvr { enabled on; dvr_path \(root)/[app]/[stream].mp4; } }")
+        _ = try LiveStreamTools.publish(server.url("live/crash"), kind: .bframesAAC30s, loop: false, log: server.directory + "/publish.log")
+        sleep(9)
+        kill(server.pid, SIGKILL)
+        let file = root + "/live/crash.mp4.tmp"
+        let frames = try MediaFixtures.countFrames(file)
+        XCTAssertEqual(frames.errors, "", "ffprobe is silent on what the killed server left")
+        XCTAssertGreaterThanOrEqual(frames.video, 6 * MediaFixtures.frameRate, "at least the GOPs before the last")
+        XCTAssertGreaterThan(frames.audio, 6 * 43)
+    }
+
     /// A path that cannot be created, and a "disk" that blocks for good (the file's temporary
     /// name is a FIFO nobody reads): one clear log line, players get every frame, and a
     /// graceful quit still ends in bounded time.

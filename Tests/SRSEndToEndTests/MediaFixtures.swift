@@ -12,9 +12,14 @@ enum MediaFixtures {
         case h264AAC30s = "h264-aac-30s"
         /// ~4 Mbps of noisy 640x360 H.264 + AAC: fills socket buffers fast (slow-player tests).
         case heavy = "h264-aac-heavy"
+        /// 30 s as a real publisher sends it: x264 `veryfast` with B-frames, stereo AAC.
+        case bframesAAC30s = "h264-bframes-aac-30s"
+        /// x264 `veryfast` with B-frames and stereo MP3 at 44.1 kHz: ffmpeg sends the first
+        /// video frame before the first MP3 frame.
+        case bframesMP3 = "h264-bframes-mp3"
 
         /// Seconds of media.
-        var seconds: Int { self == .h264AAC30s ? 30 : MediaFixtures.duration }
+        var seconds: Int { self == .h264AAC30s || self == .bframesAAC30s ? 30 : MediaFixtures.duration }
     }
 
     static let directory: String = {
@@ -43,6 +48,10 @@ enum MediaFixtures {
         case .heavy:
             let noisy = ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=\(frameRate),noise=alls=80:allf=t+u"]
             arguments += noisy + audio + ["-t", "\(duration)"] + x264.dropLast(2) + ["-b:v", "4M", "-c:a", "aac", "-b:a", "64k"]
+        case .bframesAAC30s, .bframesMP3:
+            let bframes = ["-c:v", "libx264", "-preset", "veryfast", "-g", "\(gopFrames)", "-keyint_min", "\(gopFrames)", "-pix_fmt", "yuv420p",
+                           "-b:v", "300k", "-ac", "2"]
+            arguments += video + audio + ["-t", "\(duration)"] + bframes + (kind == .bframesMP3 ? ["-c:a", "libmp3lame"] : ["-c:a", "aac"]) + ["-b:a", "96k"]
         case .h264MP3: arguments += video + audio + ["-t", "\(duration)"] + x264 + ["-c:a", "libmp3lame", "-b:a", "64k"]
         case .audioOnlyAAC: arguments += audio + ["-t", "\(duration)", "-c:a", "aac", "-b:a", "64k"]
         case .videoOnly: arguments += video + ["-t", "\(duration)"] + x264

@@ -13,8 +13,9 @@ enum FuzzTarget: String, CaseIterable {
     case rtmpClient = "rtmp-client"
     /// AMF0 values alone.
     case amf0
-    /// FLV files and their tags, then the codec parsers and the MPEG-TS muxer behind them;
-    /// and what DVR reads of a file it appends to (its head and last tag) and of metadata.
+    /// FLV files and their tags, then the codec parsers and the MPEG-TS and fragmented MP4
+    /// muxers behind them; and what DVR reads of a file it appends to (its head and last tag)
+    /// and of metadata.
     case flv
     /// HTTP/1.1 requests (pipelined), then what the server derives from each one: query
     /// values, byte ranges, the static file path, dates.
@@ -61,13 +62,17 @@ enum FuzzTarget: String, CaseIterable {
             guard let tags = try? FLV.parseFile(Array(data)) else { return }
             let converter = FLVToTSConverter()
             converter.configure(hasVideo: true, audio: .aac)
+            var mp4 = FragmentedMP4Muxer(expectsVideo: true, expectsAudio: data.count % 3 == 0, waitForTracksMs: 500, maxFragmentBytes: 1 << 16)
             for tag in tags {
                 guard let kind = MediaKind(rawValue: tag.type) else { continue }
                 let message = SharedMessage(kind: kind, timestamp: Int64(tag.timestamp), payload: tag.body)
                 _ = CodecInfo.audioCodec(message.payload)
+                _ = StreamMetadata(payload: message.payload)
                 _ = converter.convert(message, timestamp: message.timestamp)
+                _ = mp4.append(kind: kind, timestamp: message.timestamp, payload: message.payload)
             }
             _ = converter.flushAudio()
+            _ = mp4.finish()
         case .httpRequest:
             var parser = HTTPRequestParser()
             for part in [first, second] {

@@ -4,8 +4,8 @@ import SRSHLS
 import SRSIO
 import SRSKernel
 
-/// DVR as a stream feature: records a client's publish to FLV files (`dvr_plan` session,
-/// segment or append), every file beginning with the metadata and sequence headers. The loop
+/// DVR as a stream feature: records a client's publish to FLV or fragmented MP4 files
+/// (`dvr_plan` session, segment or append), every file beginning with the metadata and sequence headers. The loop
 /// only decides where files begin and end and hands messages over; a `DVRFileWriter` on the
 /// stream's DVR lane (the blocking pool) corrects timestamps, encodes and writes, so a slow
 /// disk never delays players. on_dvr is called after each closed file.
@@ -105,27 +105,25 @@ final class DVRFeature: StreamFeature, @unchecked Sendable {
     /// Begins a file with the stream's metadata and sequence headers.
     private func openFile(headers cached: MessageRing.Headers) {
         let path: String
-        if config.plan == .append, let kept = appendPath {
+        if config.plan == .append && config.format == .flv, let kept = appendPath {
             path = kept
         } else {
             path = uniquePath(render(config.path))
             if config.plan == .append { appendPath = path }
         }
-        let writer = DVRFileWriter(path: path, append: config.plan == .append, jitter: jitterMode)
+        let writer: DVRFileWriter = switch config.format {
+        case .flv: FLVDVRFileWriter(path: path, append: config.plan == .append, jitter: jitterMode)
+        case .mp4: MP4DVRFileWriter(path: path, jitter: jitterMode)
+        }
         self.writer = writer
         fileStart = nil
-        let start = FLVRecording.start(metadata: cached.metadata.map { Array($0.payload) }, hasAudio: cached.audioSequenceHeader != nil,
-                                       hasVideo: cached.videoSequenceHeader != nil)
+        let metadata = cached.metadata.map { Array($0.payload) }
+        let (hasAudio, hasVideo) = announcedTracks(cached)
         let sequenceHeaders = [cached.videoSequenceHeader, cached.audioSequenceHeader].compactMap { $0 }
-        let contextId = publisher?.clientId ?? Server.serverContextId
-        if config.mp4Requested {
-            log.warn(contextId, "DVR \(source.key): dvr_path asks for MP4, which is not implemented yet; recording FLV to \(path)")
-        }
-        log.trace(contextId, "DVR \(source.key) to \(path) (plan \(config.plan.rawValue))")
+        log.trace(publisher?.clientId ?? Server.serverContextId, "DVR \(source.key) to \(path) (plan \(config.plan.rawValue))")
         let source = self.source
         lane.async { [self] in
-            writer.open(start: start)
-            writer.write(sequenceHeaders)
+            writer.open(metadata: metadata, sequenceHeaders: sequenceHeaders, hasAudio: hasAudio, hasVideo: hasVideo)
             // An unwritable path is reported now, not when the file would close.
             if let failure = writer.failure { source.post { self.failed(failure, writer: writer) } }
         }
@@ -191,8 +189,15 @@ final class DVRFeature: StreamFeature, @unchecked Sendable {
         hooks.notify(.onDvr, hooks: vhost.hooks, body: HookBody.dvr(announced, file: path), contextId: announced.clientId, loop: source.loop)
     }
 
+    /// The tracks a file should have: those with sequence headers, and those the metadata
+    /// names (`audiocodecid`/`videocodecid`: MP3 has no sequence header).
+    private func announcedTracks(_ cached: MessageRing.Headers) -> (audio: Bool, video: Bool) {
+        let names = cached.metadata.flatMap { StreamMetadata(payload: $0.payload) }
+        return (cached.audioSequenceHeader != nil || names?.hasAudio == true, cached.videoSequenceHeader != nil || names?.hasVideo == true)
+    }
+
     /// Two files begun within one millisecond (or a template without time parts) would share
-    /// a name: the later ones get `-1`, `-2`, ... before `.flv`.
+    /// a name: the later ones get `-1`, `-2`, ... before the extension.
     private func uniquePath(_ rendered: String) -> String {
         if rendered == lastRendered {
             repeats += 1
@@ -200,7 +205,7 @@ final class DVRFeature: StreamFeature, @unchecked Sendable {
             lastRendered = rendered
             repeats = 0
         }
-        return repeats == 0 ? rendered : "\(rendered.dropLast(4))-\(repeats).flv"
+        return repeats == 0 ? rendered : "\(rendered.dropLast(4))-\(repeats)\(rendered.suffix(4))"
     }
     private var lastRendered = ""
     private var repeats = 0

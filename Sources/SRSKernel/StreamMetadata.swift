@@ -1,0 +1,25 @@
+/// What a publisher's onMetaData says about its tracks: ffmpeg, OBS and Flash name each
+/// track's codec (`audiocodecid`, `videocodecid`). Read to know which tracks to wait for
+/// (MP3 has no sequence header that would announce it).
+public struct StreamMetadata: Sendable, Equatable {
+    public var hasAudio: Bool
+    public var hasVideo: Bool
+
+    /// Reads the payload of an onMetaData data message (`["onMetaData", object]`, with or
+    /// without `@setDataFrame` first); nil when it holds no object.
+    public init?(payload: some Collection<UInt8>) {
+        guard let values = try? AMF0Decoder.decodeAll(Array(payload)) else { return nil }
+        for value in values {
+            switch value {
+            case .object(let properties), .ecmaArray(let properties):
+                let names = Set(properties.map(\.key))
+                hasAudio = names.contains("audiocodecid")
+                hasVideo = names.contains("videocodecid")
+                return
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+}
