@@ -59,7 +59,7 @@ let package = Package(
 
         .testTarget(name: "SRSKernelTests", dependencies: ["SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSRTMPTests", dependencies: ["SRSRTMP", "SRSKernel"], swiftSettings: swiftSettings),
-        .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHTTPTests", dependencies: ["SRSHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHLSTests", dependencies: ["SRSHLS"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSIOTests", dependencies: ["SRSIO", "SRSKernel"], swiftSettings: swiftSettings),

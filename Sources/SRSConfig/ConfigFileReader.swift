@@ -36,10 +36,16 @@ enum ConfigFileReader {
         return text
     }
 
-    /// `name` if absolute, else `name` inside the folder of `includingFile`.
-    static func resolve(_ name: String, relativeTo includingFile: String) -> String {
+    /// `name` if absolute; else, as SRS does, `name` from the working directory
+    /// (`workingDirectory`, or the process's) when a file is there, or else `name` inside the folder of `includingFile` (where SRS's own
+    /// `include.conf` files sit beside each other).
+    static func resolve(_ name: String, relativeTo includingFile: String, workingDirectory: String? = nil) -> String {
         if name.hasPrefix("/") {
             return name
+        }
+        let fromWorkingDirectory = workingDirectory.map { $0.hasSuffix("/") ? $0 + name : $0 + "/" + name } ?? name
+        if access(fromWorkingDirectory, F_OK) == 0 {
+            return fromWorkingDirectory
         }
         guard let slash = includingFile.lastIndex(of: "/") else {
             return name

@@ -4,7 +4,8 @@ import Foundation
 /// ``ConfigSchema`` for which directives are known.
 ///
 /// `include FILE ...;` (SRS 3+) is replaced by the directives of each file, at the same level.
-/// A relative FILE is taken from the folder of the file that includes it. Include cycles and
+/// A relative FILE is taken from the working directory, as SRS does, or when no such file is
+/// there, from the folder of the file that includes it. Include cycles and
 /// include depths above ``maximumIncludeDepth`` are errors, and so are blocks nested deeper
 /// than ``maximumBlockDepth`` (the parser recurses per block: a file of nested `a {` must be
 /// an error, not a stack overflow).
@@ -16,15 +17,16 @@ public enum ConfigParser {
     /// How deep blocks may nest (SRS's deepest is 3: `vhost { transcode { engine { } } }`).
     public static let maximumBlockDepth = 32
 
-    /// Reads and parses the file at `path`.
-    public static func parseFile(path: String) throws -> [ConfigDirective] {
+    /// Reads and parses the file at `path`; relative includes are looked up from
+    /// `workingDirectory` (nil: the process's).
+    public static func parseFile(path: String, workingDirectory: String? = nil) throws -> [ConfigDirective] {
         let text: String
         do {
             text = try ConfigFileReader.readText(path: path)
         } catch {
             throw ConfigError(file: path, line: 0, directive: nil, message: error.message)
         }
-        return try parse(text: text, file: path, includeChain: [ConfigFileReader.canonicalPath(path)])
+        return try parse(text: text, file: path, includeChain: [ConfigFileReader.canonicalPath(path)], workingDirectory: workingDirectory)
     }
 
     /// Parses `text`; `file` names it in errors and is the base for relative `include`s.
@@ -33,8 +35,10 @@ public enum ConfigParser {
     }
 
     /// `blockDepth`: how many blocks enclose the `include` that brought this text in.
-    static func parse(text: String, file: String, includeChain: [String], blockDepth: Int = 0) throws(ConfigError) -> [ConfigDirective] {
-        var builder = DirectiveTreeBuilder(text: text, file: file, includeChain: includeChain, blockDepth: blockDepth)
+    static func parse(text: String, file: String, includeChain: [String], blockDepth: Int = 0,
+                      workingDirectory: String? = nil) throws(ConfigError) -> [ConfigDirective] {
+        var builder = DirectiveTreeBuilder(text: text, file: file, includeChain: includeChain, blockDepth: blockDepth,
+                                           workingDirectory: workingDirectory)
         return try builder.parseAll()
     }
 }
@@ -45,9 +49,11 @@ private struct DirectiveTreeBuilder {
     private let file: String
     private let includeChain: [String]
     private var blockDepth: Int
+    private let workingDirectory: String?
 
-    init(text: String, file: String, includeChain: [String], blockDepth: Int) {
+    init(text: String, file: String, includeChain: [String], blockDepth: Int, workingDirectory: String?) {
         self.blockDepth = blockDepth
+        self.workingDirectory = workingDirectory
         self.tokenizer = ConfigTokenizer(text: text)
         self.file = file
         self.includeChain = includeChain
@@ -142,7 +148,7 @@ private struct DirectiveTreeBuilder {
         }
         var directives: [ConfigDirective] = []
         for name in include.args {
-            let path = ConfigFileReader.resolve(name, relativeTo: file)
+            let path = ConfigFileReader.resolve(name, relativeTo: file, workingDirectory: workingDirectory)
             let canonical = ConfigFileReader.canonicalPath(path)
             if includeChain.contains(canonical) {
                 let chain = (includeChain + [canonical]).joined(separator: " -> ")
@@ -161,7 +167,8 @@ private struct DirectiveTreeBuilder {
             } catch {
                 throw ConfigError(at: include, context: nil, message: error.message)
             }
-            directives += try ConfigParser.parse(text: text, file: path, includeChain: includeChain + [canonical], blockDepth: blockDepth)
+            directives += try ConfigParser.parse(text: text, file: path, includeChain: includeChain + [canonical], blockDepth: blockDepth,
+                                                 workingDirectory: workingDirectory)
         }
         return directives
     }

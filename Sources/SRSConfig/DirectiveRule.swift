@@ -10,6 +10,9 @@ struct DirectiveRule: Sendable {
         case leafOrBlock([String: DirectiveRule])
         /// `name { ... }` holding anything (ffmpeg parameters such as `vfilter`, `vparams`).
         case freeBlock
+        /// `name args;` or `name { ... }` holding anything: what SRS itself does not check
+        /// (e.g. `https { }` of SRS 4+, `tcp { }` in `rtc_server`).
+        case anything
     }
 
     let shape: Shape
@@ -20,6 +23,7 @@ struct DirectiveRule: Sendable {
     static let leaf = DirectiveRule(shape: .leaf, implemented: false)
     static let implementedLeaf = DirectiveRule(shape: .leaf, implemented: true)
     static let freeBlock = DirectiveRule(shape: .freeBlock, implemented: false)
+    static let anything = DirectiveRule(shape: .anything, implemented: false)
 
     static func block(_ children: [String: DirectiveRule], implemented: Bool = false) -> DirectiveRule {
         DirectiveRule(shape: .block(children), implemented: implemented)
@@ -32,6 +36,11 @@ struct DirectiveRule: Sendable {
     /// Leaves this server does not use yet.
     static func leaves(_ names: [String]) -> [String: DirectiveRule] {
         Dictionary(uniqueKeysWithValues: names.map { ($0, DirectiveRule.leaf) })
+    }
+
+    /// Names of later SRS versions whose content SRS does not check either (leaves or blocks).
+    static func loose(_ names: [String]) -> [String: DirectiveRule] {
+        Dictionary(uniqueKeysWithValues: names.map { ($0, DirectiveRule.anything) })
     }
 
     /// Leaves this server uses.

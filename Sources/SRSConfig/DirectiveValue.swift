@@ -1,12 +1,16 @@
 /// Checks and converts the argument of a single-value directive.
 enum DirectiveValue {
-    /// The only argument; an error when there is none or more than one.
-    static func single(_ directive: ConfigDirective, context: String?) throws(ConfigError) -> String {
-        guard directive.args.count == 1, let value = directive.arg0 else {
-            let message = directive.args.isEmpty
-                ? "expects a value"
-                : "expects 1 value, got \(directive.args.count)"
-            throw ConfigError(at: directive, context: context, message: message)
+    /// The first argument; an error when there is none. More than one is taken as SRS takes
+    /// it (the first) with a warning, when `warnings` is given, else an error.
+    static func single(_ directive: ConfigDirective, context: String?, warnings: ConfigWarning.Collector? = nil) throws(ConfigError) -> String {
+        guard let value = directive.arg0 else {
+            throw ConfigError(at: directive, context: context, message: "expects a value")
+        }
+        if directive.args.count > 1 {
+            guard let warnings else {
+                throw ConfigError(at: directive, context: context, message: "expects 1 value, got \(directive.args.count)")
+            }
+            warnings.add(directive, "expects 1 value, got \(directive.args.count); '\(value)' is used, the rest ignored (a missing ';'?)")
         }
         return value
     }
@@ -15,9 +19,10 @@ enum DirectiveValue {
     static func integer(
         _ directive: ConfigDirective,
         context: String?,
-        in range: ClosedRange<Int>
+        in range: ClosedRange<Int>,
+        warnings: ConfigWarning.Collector? = nil
     ) throws(ConfigError) -> Int {
-        let word = try single(directive, context: context)
+        let word = try single(directive, context: context, warnings: warnings)
         guard let value = wholeNumber(word) else {
             throw ConfigError(at: directive, context: context, message: "expects a whole number, got '\(word)'")
         }

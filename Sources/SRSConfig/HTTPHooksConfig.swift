@@ -37,9 +37,9 @@ public struct HTTPHooksConfig: Sendable, Equatable {
         enabled = try reader.flag(false, ["http_hooks", "enabled"])
         for event in Event.allCases {
             guard let list = try reader.words(["http_hooks", event.rawValue]) else { continue }
-            for url in list where !url.hasPrefix("http://") {
+            for url in list where !url.hasPrefix("http://") && !url.hasPrefix("https://") {
                 let found = try reader.setting(["http_hooks", event.rawValue])
-                throw ConfigError(at: found!.directive, context: found!.context, message: "expects http:// URLs, got '\(url)'")
+                throw ConfigError(at: found!.directive, context: found!.context, message: "expects http:// or https:// URLs, got '\(url)'")
             }
             urls[event] = list
         }

@@ -25,6 +25,19 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
         self = level
     }
 
+    /// The level for a word of SRS 5's `srs_log_level_v2`: trace, debug, info, warn, error
+    /// (SRS's srs_get_log_level_v2: its trace is verbose here, debug is info, info is trace).
+    public init?(version2Name name: String) {
+        switch name {
+        case "trace": self = .verbose
+        case "debug": self = .info
+        case "info": self = .trace
+        case "warn": self = .warn
+        case "error": self = .error
+        default: return nil
+        }
+    }
+
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
         lhs.rawValue < rhs.rawValue
     }

@@ -44,14 +44,18 @@ public struct ServerConfig: Sendable {
     /// The parsed tree, includes expanded.
     public let root: [ConfigDirective]
     /// Known SRS directives this server does not act on yet (see
-    /// ``ConfigSchema/unsupportedDirectives(in:)``); the server warns about each.
+    /// ``ConfigSchema/unsupportedDirectives(in:)``).
     public var unsupportedDirectives: [ConfigDirective]
+    /// What the server (and `srs -t`) warns about, in file order: unsupported directives,
+    /// directives given twice, extra values.
+    public var warnings: [ConfigWarning] = []
     /// The file the config came from (for `parse(text:file:)`, the name given).
     public let path: String
 
-    /// Reads, checks and types the config file at `path`. Throws ``ConfigError``.
-    public static func load(path: String) throws -> ServerConfig {
-        try ServerConfig(root: ConfigParser.parseFile(path: path), path: path)
+    /// Reads, checks and types the config file at `path`; relative includes are looked up
+    /// from `workingDirectory` (nil: the process's). Throws ``ConfigError``.
+    public static func load(path: String, workingDirectory: String? = nil) throws -> ServerConfig {
+        try ServerConfig(root: ConfigParser.parseFile(path: path, workingDirectory: workingDirectory), path: path)
     }
 
     /// Checks and types config `text`; `file` names it in errors and anchors relative includes.
@@ -66,8 +70,13 @@ public struct ServerConfig: Sendable {
         self.root = root
         self.path = path
         self.unsupportedDirectives = ConfigSchema.unsupportedDirectives(in: root)
+        let collector = ConfigWarning.Collector()
+        for directive in unsupportedDirectives {
+            collector.add(directive, "is accepted but not implemented yet; ignored")
+        }
+        defer { warnings = collector.warnings.sorted { ($0.file, $0.line) < ($1.file, $1.line) } }
 
-        let reader = SettingReader(directives: root, context: nil)
+        let reader = SettingReader(directives: root, context: nil, warnings: collector)
         if let found = try reader.setting(["listen"]) {
             listen = try Self.listenAddresses(found.directive)
         }
@@ -81,6 +90,8 @@ public struct ServerConfig: Sendable {
             expected: "verbose, info, trace, warn or error",
             ["srs_log_level"]
         ) { LogLevel(name: $0) }
+        // SRS 5+: its own words, used instead of srs_log_level when given.
+        logLevel = try reader.choice(logLevel, expected: "trace, debug, info, warn or error", ["srs_log_level_v2"]) { LogLevel(version2Name: $0) }
         logFile = try reader.text(logFile, ["srs_log_file"])
         utcTime = try reader.flag(utcTime, ["utc_time"])
         workDir = try reader.text(workDir, ["work_dir"])
@@ -96,13 +107,11 @@ public struct ServerConfig: Sendable {
 
         var firstBlockOfName: [String: ConfigDirective] = [:]
         for block in root where block.name == "vhost" {
-            let vhost = try VhostConfig(block: block)
+            let vhost = try VhostConfig(block: block, warnings: collector)
             if let first = firstBlockOfName[vhost.name] {
-                throw ConfigError(
-                    at: block,
-                    context: nil,
-                    message: "vhost '\(vhost.name)' is defined twice (also at \(first.location))"
-                )
+                // SRS uses the first block of a name.
+                collector.add(block, "vhost '\(vhost.name)' is defined again (first at \(first.location), which is used); this one is ignored")
+                continue
             }
             firstBlockOfName[vhost.name] = block
             vhosts.append(vhost)
@@ -126,9 +135,7 @@ public struct ServerConfig: Sendable {
     private static func listenAddress(_ reader: SettingReader, _ defaultValue: ListenAddress, _ paths: [String]...) throws -> ListenAddress {
         for path in paths {
             guard let found = try reader.setting(path) else { continue }
-            guard found.directive.args.count == 1, let text = found.directive.arg0 else {
-                throw ConfigError(at: found.directive, context: found.context, message: "expects one [host:]port")
-            }
+            let text = try DirectiveValue.single(found.directive, context: found.context, warnings: reader.warnings)
             do {
                 return try ListenAddress(parsing: text)
             } catch {

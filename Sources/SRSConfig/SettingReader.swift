@@ -1,8 +1,10 @@
 /// Reads typed settings from one block (the top level or a vhost), where a setting may be
 /// written in more than one shape (SRS 2.0 flat `gop_cache on;` or SRS 3+ `play { gop_cache on; }`).
 ///
-/// A setting given more than once, in the same or another shape, is an error: SRS would silently
-/// use one of them, which hides mistakes.
+/// A setting given more than once, in the same or another shape, takes its first value (as SRS's
+/// `get()` does) with a warning naming both lines. A single-value setting given more values
+/// takes the first (SRS reads `arg0`), with a warning: usually a missing `;` swallowed the
+/// next directive.
 struct SettingReader {
     /// The largest number a decimal setting takes (seconds: 31 years).
     static let maximumDecimal: Double = 1_000_000_000
@@ -11,6 +13,8 @@ struct SettingReader {
     let directives: [ConfigDirective]
     /// Where the block sits, e.g. `vhost a.com`; nil at top level.
     let context: String?
+    /// Where warnings go.
+    let warnings: ConfigWarning.Collector
 
     /// The one directive at any of these paths (e.g. `["gop_cache"]`, `["play", "gop_cache"]`), if any.
     func setting(_ paths: [String]...) throws(ConfigError) -> (directive: ConfigDirective, context: String?)? {
@@ -21,7 +25,7 @@ struct SettingReader {
         guard let found = try setting(paths) else {
             return defaultValue
         }
-        let word = try DirectiveValue.single(found.directive, context: found.context)
+        let word = try DirectiveValue.single(found.directive, context: found.context, warnings: warnings)
         switch word {
         case "on": return true
         case "off": return false
@@ -34,21 +38,21 @@ struct SettingReader {
         guard let found = try setting(paths) else {
             return defaultValue
         }
-        return try DirectiveValue.integer(found.directive, context: found.context, in: range)
+        return try DirectiveValue.integer(found.directive, context: found.context, in: range, warnings: warnings)
     }
 
     func optionalInteger(in range: ClosedRange<Int>, _ paths: [String]...) throws(ConfigError) -> Int? {
         guard let found = try setting(paths) else {
             return nil
         }
-        return try DirectiveValue.integer(found.directive, context: found.context, in: range)
+        return try DirectiveValue.integer(found.directive, context: found.context, in: range, warnings: warnings)
     }
 
     func decimal(_ defaultValue: Double, minimum: Double, _ paths: [String]...) throws(ConfigError) -> Double {
         guard let found = try setting(paths) else {
             return defaultValue
         }
-        let word = try DirectiveValue.single(found.directive, context: found.context)
+        let word = try DirectiveValue.single(found.directive, context: found.context, warnings: warnings)
         guard let value = Double(word), value.isFinite else {
             throw ConfigError(at: found.directive, context: found.context, message: "expects a number, got '\(word)'")
         }
@@ -70,7 +74,7 @@ struct SettingReader {
         guard let found = try setting(paths) else {
             return defaultValue
         }
-        let word = try DirectiveValue.single(found.directive, context: found.context)
+        let word = try DirectiveValue.single(found.directive, context: found.context, warnings: warnings)
         guard !word.isEmpty else {
             throw ConfigError(at: found.directive, context: found.context, message: "expects a value, got ''")
         }
@@ -98,7 +102,7 @@ struct SettingReader {
         guard let found = try setting(paths) else {
             return defaultValue
         }
-        let word = try DirectiveValue.single(found.directive, context: found.context)
+        let word = try DirectiveValue.single(found.directive, context: found.context, warnings: warnings)
         guard let value = make(word) else {
             throw ConfigError(at: found.directive, context: found.context, message: "expects \(expected), got '\(word)'")
         }
@@ -114,13 +118,8 @@ struct SettingReader {
         guard let first = matches.first else {
             return nil
         }
-        if matches.count > 1 {
-            let second = matches[1]
-            throw ConfigError(
-                at: second.directive,
-                context: second.context,
-                message: "set twice (also at \(first.directive.location)); keep one"
-            )
+        for later in matches.dropFirst() {
+            warnings.add(later.directive, "set again (first at \(first.directive.location), whose value is used); this one is ignored")
         }
         return first
     }

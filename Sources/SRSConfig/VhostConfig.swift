@@ -79,7 +79,7 @@ public struct VhostConfig: Sendable, Equatable {
 
     /// Reads a `vhost NAME { ... }` block; throws ``ConfigError`` for a missing name or a bad value.
     /// Expects a block that passed ``ConfigSchema/validate(_:)``.
-    public init(block: ConfigDirective) throws {
+    init(block: ConfigDirective, warnings: ConfigWarning.Collector) throws {
         guard block.args.count == 1, let name = block.arg0, !name.isEmpty else {
             let message = block.args.count > 1
                 ? "takes one name, got \(block.args.count)"
@@ -89,7 +89,7 @@ public struct VhostConfig: Sendable, Equatable {
         self.name = name
         self.directive = block
 
-        let reader = SettingReader(directives: block.children, context: ConfigSchema.context(parent: nil, block: block))
+        let reader = SettingReader(directives: block.children, context: ConfigSchema.context(parent: nil, block: block), warnings: warnings)
         let nonNegative = 0...Int.max
         enabled = try reader.flag(true, ["enabled"])
         chunkSize = try reader.optionalInteger(in: ServerConfig.chunkSizeRange, ["chunk_size"])
@@ -136,8 +136,8 @@ public struct VhostConfig: Sendable, Equatable {
         hooks = try HTTPHooksConfig(reader: reader)
         let context = ConfigSchema.context(parent: nil, block: block)
         let securityBlocks = block.children(named: "security")
-        if securityBlocks.count > 1 {
-            throw ConfigError(at: securityBlocks[1], context: context, message: "set twice (also at \(securityBlocks[0].location)); keep one")
+        for later in securityBlocks.dropFirst() {
+            warnings.add(later, "set again (first at \(securityBlocks[0].location), which is used); this one is ignored")
         }
         security = try SecurityConfig(block: securityBlocks.first, context: context)
         refer = try ReferConfig(reader: reader, block: block.child("refer"))

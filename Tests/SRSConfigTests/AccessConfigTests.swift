@@ -24,8 +24,9 @@ final class AccessConfigTests: XCTestCase {
         XCTAssertEqual(try vhost("").hooks.timeoutMs, 30_000, "SRS's 30 s by default")
     }
 
-    func testHookURLMustBeHTTP() throws {
-        let error = try XCTUnwrap(configError { _ = try self.vhost("http_hooks {\n enabled on;\n on_play https://x/a;\n}") })
+    func testHookURLMustBeHTTPOrHTTPS() throws {
+        XCTAssertEqual(try vhost("http_hooks {\n enabled on;\n on_play https://x/a;\n}").hooks.urls(for: .onPlay), ["https://x/a"])
+        let error = try XCTUnwrap(configError { _ = try self.vhost("http_hooks {\n enabled on;\n on_play ftp://x/a;\n}") })
         XCTAssertEqual(error.line, 5)
         XCTAssertEqual(error.directive, "on_play")
     }

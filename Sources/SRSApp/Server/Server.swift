@@ -286,6 +286,7 @@ public final class Server: @unchecked Sendable {
             return
         }
         currentConfig.withLock { $0 = new }
+        for warning in new.warnings { log.warn(Server.serverContextId, "reload: config: \(warning)") }
         try? Logger.shared.configure(tank: new.logTank, level: new.logLevel, file: new.logFile, utcTime: new.utcTime)
         pithy.setInterval(new.pithyPrintMs)
         applyListeners(new)

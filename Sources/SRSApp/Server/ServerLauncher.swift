@@ -47,6 +47,7 @@ public enum ServerLauncher {
             fail("config error: \(error)")
         }
         if testOnly {
+            for warning in config.warnings { FileHandle.standardError.write(Data("srs: warning: \(warning)\n".utf8)) }
             print("srs: the config file \(configPath) syntax is ok")
             print("srs: config file \(configPath) test is successful")
             exit(0)
@@ -90,9 +91,7 @@ public enum ServerLauncher {
         let cid = Server.serverContextId
         log.trace(cid, "\(ServerVersion.signature) (SRS \(ServerVersion.compatibleSRS) compatible) starting, config \(config.path), pid \(getpid())")
         log.trace(cid, "file descriptor limit \(descriptors), \(ProcessInfo.processInfo.activeProcessorCount) loops")
-        for directive in config.unsupportedDirectives {
-            log.warn(cid, "\(directive.file):\(directive.line): directive '\(directive.name)' is accepted but not implemented yet; ignored")
-        }
+        for warning in config.warnings { log.warn(cid, "config: \(warning)") }
         do {
             try writePidFile(config.pidFile)
         } catch {
