@@ -4,7 +4,7 @@
 // Layers (each imports only the ones listed before it):
 //   C shims and system libraries  CSRSShim, COpenSSL, CZlib
 //   media kernel                  SRSKernel   (bytes, AMF0, FLV, codecs, message ring; no Dispatch, no sockets)
-//   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSHLS, SRSConfig
+//   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSHLS, SRSTLS, SRSConfig
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, timers, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
 //   executables                   srs, srs-bench
@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
         .library(name: "SRSHTTP", targets: ["SRSHTTP"]),
         .library(name: "SRSConfig", targets: ["SRSConfig"]),
+        .library(name: "SRSTLS", targets: ["SRSTLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -38,12 +39,13 @@ let package = Package(
         .target(name: "SRSRTMP", dependencies: ["SRSKernel", "COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SRSConfig", swiftSettings: swiftSettings),
         .target(name: "SRSHTTP", swiftSettings: swiftSettings),
+        .target(name: "SRSTLS", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SRSHLS", swiftSettings: swiftSettings),
         .target(name: "SRSIO", dependencies: ["CSRSShim", "SRSKernel"], swiftSettings: swiftSettings),
         .target(
             name: "SRSApp",
             dependencies: [
-                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSHLS", "SRSConfig", "SRSIO", "CZlib",
+                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSHLS", "SRSTLS", "SRSConfig", "SRSIO", "CZlib",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -19,6 +19,7 @@ let package = Package(
                 .product(name: "SRSRTMP", package: "SwiftSRS"),
                 .product(name: "SRSHTTP", package: "SwiftSRS"),
                 .product(name: "SRSConfig", package: "SwiftSRS"),
+                .product(name: "SRSTLS", package: "SwiftSRS"),
             ],
             path: "Sources/srs-fuzz",
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -44,17 +44,27 @@ final class HookServer {
                 pass
         server = ThreadingHTTPServer(('127.0.0.1', 0), Hook)
         server.daemon_threads = True
+        if len(sys.argv) > 3:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[2], sys.argv[3])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """
 
-    init(directory: String) throws {
+    /// The scheme of `url(_:)`.
+    private let scheme: String
+
+    /// `tls`: a certificate and its key; the server then speaks HTTPS.
+    init(directory: String, tls: (certificate: String, key: String)? = nil) throws {
         let scriptPath = directory + "/hooks.py"
-        logPath = directory + "/hooks.jsonl"
+        logPath = directory + "/hooks-\(UUID().uuidString.prefix(6)).jsonl"
+        scheme = tls == nil ? "http" : "https"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try ExternalTool.require("python3"))
-        process.arguments = [scriptPath, logPath]
+        process.arguments = [scriptPath, logPath] + (tls.map { [$0.certificate, $0.key] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -71,7 +81,7 @@ final class HookServer {
         self.port = port
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 
     /// Every call so far: (path, JSON body).
     var calls: [(path: String, body: [String: Any])] {

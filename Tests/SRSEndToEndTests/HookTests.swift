@@ -101,6 +101,44 @@ final class HookTests: XCTestCase {
         XCTAssertTrue(server.log.contains("on_publish \(hooks.url("/p")) rejected the client"), server.log.suffix(1500).description)
     }
 
+    /// https:// callbacks (SRS 4+) go over TLS and verify the server's certificate: a hook
+    /// server with a certificate from a CA the server trusts (SSL_CERT_FILE) is called and
+    /// decides; one whose certificate nobody vouches for fails the call (and so the publish).
+    func testHTTPSHooksVerifyTheCertificate() throws {
+        let directory = NSTemporaryDirectory() + "swiftsrs-hooks-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func openssl(_ arguments: [String]) throws {
+            let result = try ExternalTool.run("openssl", arguments, timeout: 30)
+            XCTAssertEqual(result.status, 0, "openssl \(arguments): \(result.output)")
+        }
+        let d = directory
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: d + "/san.ext", atomically: true, encoding: .utf8)
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/ca.key", "-out", d + "/ca.pem", "-days", "2",
+                     "-subj", "/CN=SwiftSRS test CA"])
+        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/hook.key", "-out", d + "/hook.csr", "-subj", "/CN=127.0.0.1"])
+        try openssl(["x509", "-req", "-in", d + "/hook.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key", "-CAcreateserial",
+                     "-out", d + "/hook.pem", "-days", "2", "-extfile", d + "/san.ext"])
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/self.key", "-out", d + "/self.pem", "-days", "2",
+                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        let trusted = try HookServer(directory: directory, tls: (directory + "/hook.pem", directory + "/hook.key"))
+        let untrusted = try HookServer(directory: directory, tls: (directory + "/self.pem", directory + "/self.key"))
+        XCTAssertTrue(trusted.url("/p").hasPrefix("https://"))
+        let server = try ServerProcess(body: """
+            vhost __defaultVhost__ { http_hooks { enabled on; on_publish \(trusted.url("/p")); on_play \(trusted.url("/p")); } }
+            vhost untrusted.example { http_hooks { enabled on; on_publish \(untrusted.url("/p")); } }
+            """, environment: ["SSL_CERT_FILE": directory + "/ca.pem"])
+        let allowed = try TestRTMPClient(port: server.port, path: "live/fine", mode: .publish)
+        XCTAssertTrue(try allowed.start(timeout: 5), "\(allowed.statuses) \(server.log.suffix(1500))")
+        let denied = try TestRTMPClient(port: server.port, path: "live/denied", mode: .publish)
+        XCTAssertFalse(try denied.start(timeout: 5), "the HTTPS hook answered code 1")
+        XCTAssertEqual(trusted.calls("on_publish").compactMap { $0["stream"] as? String }, ["fine", "denied"])
+        let unverified = try TestRTMPClient(port: server.port, path: "live/x?vhost=untrusted.example", mode: .publish)
+        XCTAssertFalse(try unverified.start(timeout: 5), "a certificate nobody vouches for fails the call")
+        XCTAssertEqual(untrusted.calls.count, 0, "no request reached the unverified server")
+        XCTAssertTrue(server.log.contains("is not trusted"), server.log.suffix(1500).description)
+    }
+
     func testHangingHookTimesOutWhileOtherStreamsFlow() throws {
         let directory = NSTemporaryDirectory() + "swiftsrs-hooks-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

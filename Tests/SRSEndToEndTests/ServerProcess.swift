@@ -43,7 +43,9 @@ final class ServerProcess {
     /// and `body` (vhosts and more; a default vhost when empty). Waits until it accepts.
     /// `port`: a given RTMP port (a restart on the same port), else a free one.
     /// `launcher`: a command the server runs under, e.g. `["prlimit", "--nofile=64:64", "--"]`.
-    init(body: String = "vhost __defaultVhost__ { }", head: String = "", port: Int? = nil, launcher: [String] = []) throws {
+    /// `environment`: variables added to the server's environment.
+    init(body: String = "vhost __defaultVhost__ { }", head: String = "", port: Int? = nil, launcher: [String] = [],
+         environment: [String: String] = [:]) throws {
         self.port = port ?? Self.freePort()
         directory = NSTemporaryDirectory() + "swiftsrs-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -70,6 +72,9 @@ final class ServerProcess {
             process.arguments = ["-c", configPath]
         }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = handle

@@ -2,6 +2,7 @@ import SRSConfig
 import SRSHTTP
 import SRSKernel
 import SRSRTMP
+import SRSTLS
 
 /// One parser under fuzzing: takes arbitrary bytes and must never crash, hang or leak;
 /// errors are the expected answer to garbage.
@@ -24,6 +25,8 @@ enum FuzzTarget: String, CaseIterable {
     case httpResponse = "http-response"
     /// Config files.
     case config
+    /// What a TLS server (an https:// callback) answers the client side.
+    case tlsClient = "tls-client"
 
     /// Feeds `data` to the parser. The first byte picks where the input is split in two
     /// reads, so partial reads are explored too.
@@ -49,6 +52,14 @@ enum FuzzTarget: String, CaseIterable {
         case .rtmpClient:
             guard let session = RTMPClientSession(url: "rtmp://127.0.0.1/live/fuzz", mode: data.count % 2 == 0 ? .play : .publish) else { return }
             _ = session.start()
+            for part in [first, second] {
+                guard (try? session.receive(part)) != nil else { return }
+                _ = session.takeOutput()
+            }
+        case .tlsClient:
+            guard let session = try? TLSClientSession(host: data.count % 2 == 0 ? "127.0.0.1" : "hooks.example") else { return }
+            guard (try? session.start()) != nil else { return }
+            _ = session.takeOutput()
             for part in [first, second] {
                 guard (try? session.receive(part)) != nil else { return }
                 _ = session.takeOutput()

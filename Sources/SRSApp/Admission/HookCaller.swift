@@ -2,6 +2,7 @@ import Foundation
 import SRSConfig
 import SRSHTTP
 import SRSIO
+import SRSTLS
 
 /// What a chain of callbacks decided.
 enum HookVerdict: Sendable, Equatable {
@@ -86,6 +87,8 @@ private final class HookRequest: TransportDelegate, @unchecked Sendable {
     private var completion: ((Outcome) -> Void)?
     private var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)
     private var tcp: (any Transport)?
+    /// For `https://`: what runs between the HTTP bytes and the socket.
+    private var tls: TLSClientSession?
 
     private init(loop: EventLoop, request: [UInt8], completion: @escaping (Outcome) -> Void) {
         self.loop = loop
@@ -114,7 +117,19 @@ private final class HookRequest: TransportDelegate, @unchecked Sendable {
             case .success(let connection):
                 call.tcp = connection
                 connection.start(delegate: call)
-                connection.send(call.request)
+                guard target.isTLS else {
+                    connection.send(call.request)
+                    return
+                }
+                do {
+                    let tls = try TLSClientSession(host: target.host)
+                    call.tls = tls
+                    try tls.start()
+                    try tls.write(call.request)
+                    connection.send(tls.takeOutput())
+                } catch {
+                    call.finish(.failed("\(error)"))
+                }
             case .failure(let error):
                 call.finish(.failed("\(error)"))
             }
@@ -122,7 +137,19 @@ private final class HookRequest: TransportDelegate, @unchecked Sendable {
     }
 
     func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
-        parser.append(bytes)
+        if let tls {
+            do {
+                let plaintext = try tls.receive(bytes)
+                let output = tls.takeOutput()
+                if !output.isEmpty { connection.send(output) }
+                plaintext.withUnsafeBytes { parser.append($0) }
+            } catch {
+                finish(.failed("\(error)"))
+                return
+            }
+        } else {
+            parser.append(bytes)
+        }
         do {
             if let response = try parser.next() { finish(Self.judge(response)) }
         } catch {
@@ -181,15 +208,23 @@ struct HookURL {
     var host: String
     var port: Int
     var path: String
+    /// `https://`: the call goes over TLS, the server's certificate verified.
+    var isTLS: Bool
 
     init?(_ text: String) {
-        guard text.hasPrefix("http://") else { return nil }
-        let rest = text.dropFirst(7)
+        if text.hasPrefix("http://") {
+            isTLS = false
+        } else if text.hasPrefix("https://") {
+            isTLS = true
+        } else {
+            return nil
+        }
+        let rest = text.dropFirst(isTLS ? 8 : 7)
         let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         var authority = rest[..<slash]
         path = slash < rest.endIndex ? String(rest[slash...]) : "/"
         if path.hasPrefix("?") { path = "/" + path }
-        port = 80
+        port = isTLS ? 443 : 80
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else { return nil }
             host = String(authority[authority.index(after: authority.startIndex)..<close])
@@ -209,7 +244,7 @@ struct HookURL {
         guard !host.isEmpty else { return nil }
     }
 
-    var hostHeader: String { (host.contains(":") ? "[\(host)]" : host) + (port == 80 ? "" : ":\(port)") }
+    var hostHeader: String { (host.contains(":") ? "[\(host)]" : host) + (port == (isTLS ? 443 : 80) ? "" : ":\(port)") }
 }
 
 /// Hands a loop-confined object to a closure that runs on its loop.
