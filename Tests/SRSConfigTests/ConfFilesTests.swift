@@ -58,6 +58,15 @@ final class ConfFilesTests: XCTestCase {
         let config = try load("srs.conf")
         XCTAssertEqual(config.vhosts.map(\.name), ["__defaultVhost__"])
         XCTAssertEqual(config.vhosts.first?.gopCache, true)
+        // SRS's default setup: API on 1985, HTTP on 8080 with HTTP-FLV and HLS.
+        XCTAssertTrue(config.httpAPI.enabled)
+        XCTAssertEqual(config.httpAPI.listen.port, 1985)
+        XCTAssertTrue(config.httpServer.enabled)
+        XCTAssertEqual(config.httpServer.listen.port, 8080)
+        XCTAssertEqual(config.vhosts.first?.hls.enabled, true)
+        XCTAssertEqual(config.vhosts.first?.hls.path, config.httpServer.dir, "HLS is served by the HTTP server")
+        XCTAssertEqual(config.vhosts.first?.httpRemux.enabled, true)
+        XCTAssertEqual(config.vhosts.first?.httpRemux.mount, "[vhost]/[app]/[stream].flv")
     }
 
     func testRealtimeConf() throws {

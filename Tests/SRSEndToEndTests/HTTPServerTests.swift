@@ -47,6 +47,44 @@ final class HTTPServerTests: XCTestCase {
                                       logFile: server.directory + "/publisher.log")
     }
 
+    /// conf/srs.conf as shipped (its ports swapped for free ones, run from an empty folder as
+    /// from a fresh checkout): what SRS's documentation tells a new user to open works.
+    func testTheDefaultConfigServesRTMPHTTPFLVHLSTheAPIAndAPage() throws {
+        let confURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("conf/srs.conf")
+        var config = try String(contentsOf: confURL, encoding: .utf8)
+        let rtmpPort = ServerProcess.freePort()
+        apiPort = ServerProcess.freePort()
+        httpPort = ServerProcess.freePort()
+        for (from, to) in [("1935", rtmpPort), ("1985", apiPort), ("8080", httpPort)] {
+            XCTAssertTrue(config.contains("listen              \(from);") || config.contains("listen          \(from);"), "conf/srs.conf listens on \(from)")
+            config = config.replacingOccurrences(of: "listen              \(from);", with: "listen \(to);")
+                .replacingOccurrences(of: "listen          \(from);", with: "listen \(to);")
+        }
+        let server = try ServerProcess(port: rtmpPort, wholeConfig: config + "\npid ./srs.pid;\n")
+        let page = try curl(["http://127.0.0.1:\(httpPort)/"])
+        XCTAssertTrue(page.contains("No stream is being published"), page)
+        _ = try publish(server)
+        let api = "http://127.0.0.1:\(apiPort)/api/v1/streams/"
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: server.directory + "/objs/nginx/html/live/test.m3u8") { usleep(200_000) }
+        let streams = try json(api)["streams"] as? [[String: Any]] ?? []
+        XCTAssertEqual(streams.map { $0["name"] as? String }, ["test"], "the API on its port lists the stream")
+        let rtmp = try LiveStreamTools.play(server.url("live/test"), seconds: 3, directory: server.directory)
+        XCTAssertGreaterThan(rtmp.video, 40)
+        let flv = try LiveStreamTools.play("http://127.0.0.1:\(httpPort)/live/test.flv", seconds: 3, directory: server.directory)
+        XCTAssertGreaterThan(flv.video, 40)
+        XCTAssertGreaterThan(flv.audio, 40)
+        let hls = try LiveStreamTools.play("http://127.0.0.1:\(httpPort)/live/test.m3u8", seconds: 3, directory: server.directory)
+        XCTAssertGreaterThan(hls.video, 40)
+        XCTAssertGreaterThan(hls.audio, 40)
+        let listed = try curl(["http://127.0.0.1:\(httpPort)/"])
+        for url in ["rtmp://127.0.0.1:\(rtmpPort)/live/test", "http://127.0.0.1:\(httpPort)/live/test.flv", "http://127.0.0.1:\(httpPort)/live/test.m3u8",
+                    "http://127.0.0.1:\(apiPort)/api/v1/"] {
+            XCTAssertTrue(listed.contains(url), "the page at / names \(url): \(listed)")
+        }
+    }
+
     func testFFmpegDecodesHTTPFLV() throws {
         let server = try startServer()
         _ = try publish(server, loop: false)

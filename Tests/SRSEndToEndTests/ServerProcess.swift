@@ -44,14 +44,15 @@ final class ServerProcess {
     /// `port`: a given RTMP port (a restart on the same port), else a free one.
     /// `launcher`: a command the server runs under, e.g. `["prlimit", "--nofile=64:64", "--"]`.
     /// `environment`: variables added to the server's environment.
+    /// `wholeConfig`: the config as given (it names `port` itself), instead of head and body.
     init(body: String = "vhost __defaultVhost__ { }", head: String = "", port: Int? = nil, launcher: [String] = [],
-         environment: [String: String] = [:]) throws {
+         environment: [String: String] = [:], wholeConfig: String? = nil) throws {
         self.port = port ?? Self.freePort()
         directory = NSTemporaryDirectory() + "swiftsrs-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/srs.conf"
         logPath = directory + "/srs.log"
-        let config = """
+        let config = wholeConfig ?? """
             daemon off;
             srs_log_tank console;
             srs_log_level trace;

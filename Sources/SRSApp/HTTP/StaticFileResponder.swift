@@ -33,13 +33,18 @@ struct StaticFileResponder {
         let file = resolved
         connection.suspendRequests()
         let range = request.headers["Range"]
+        let server = self.server
         server.blockingPool.run({ StaticFile.read(file, range: range) }, on: connection.tcp.loop) { result in
-            connection.resumeRequests { Self.answer(result, file: file, request: request, on: connection) }
+            connection.resumeRequests { Self.answer(result, file: file, request: request, server: server, on: connection) }
         }
     }
 
-    private static func answer(_ result: StaticFile.Result, file: String, request: HTTPRequest, on connection: HTTPConnection) {
+    private static func answer(_ result: StaticFile.Result, file: String, request: HTTPRequest, server: Server, on connection: HTTPConnection) {
         switch result {
+        case .notFound where request.path == "/":
+            // No index.html: the server's own page says what it offers.
+            connection.respond(status: 200, body: ServerIndexPage.html(server: server, requestHost: request.host), contentType: "text/html; charset=utf-8",
+                               keepAlive: request.keepAlive, request: request, extraHeaders: [("Cache-Control", "no-cache")])
         case .notFound:
             connection.respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
         case .tooLarge:
