@@ -19,11 +19,13 @@ enum ExternalTool {
         throw TestFailure("\(name) is not installed; run scripts/test.sh (it installs the test tools)")
     }
 
-    /// Starts a tool in the background with its output in `logFile`.
-    static func start(_ name: String, _ arguments: [String], logFile: String) throws -> Process {
+    /// Starts a tool in the background with its output in `logFile` (and `environment` added
+    /// to its environment).
+    static func start(_ name: String, _ arguments: [String], logFile: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try require(name))
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         _ = FileManager.default.createFile(atPath: logFile, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         process.standardOutput = handle

@@ -162,4 +162,58 @@ final class HLSTests: XCTestCase {
         XCTAssertEqual(left.filter { $0.hasSuffix(".ts") || $0.hasSuffix(".m3u8") }, [], "files left after hls_dispose")
         XCTAssertTrue(server.log.contains("HLS dispose"))
     }
+
+    /// HLS files in the HTTP server's folder and a `.ts` live mount on the same paths: a
+    /// request for a segment that is on disk gets the file (before, `live/s-0.ts` was taken
+    /// as a player of a stream `s-0` and waited forever), and ffplay, mpv and VLC (as a
+    /// non-root user) play the HLS stream; the live mount still serves `live/s.ts`.
+    func testFilesWinOverATSLiveMountAndRealPlayersPlayHLS() throws {
+        let server = try startServer { root in
+            "vhost __defaultVhost__ { hls { enabled on; hls_path \(root); hls_fragment 2; } http_remux { enabled on; mount [vhost]/[app]/[stream].ts; } }"
+        }
+        _ = try LiveStreamTools.publish(server.url("live/s"), kind: .bframesAAC30s, loop: true, log: server.directory + "/publish.log")
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, ((try? parsePlaylist(root + "/live/s.m3u8"))?.segments.count ?? 0) < 3 { usleep(200_000) }
+        let playlist = try parsePlaylist(root + "/live/s.m3u8")
+        let segment = try XCTUnwrap(playlist.segments.last?.uri)
+        let onDisk = try Data(contentsOf: URL(fileURLWithPath: root + "/live/" + segment))
+        let fetched = try ExternalTool.run("curl", ["-s", "--max-time", "5", "-o", server.directory + "/segment.ts", "-w", "%{http_code}",
+                                                    "http://127.0.0.1:\(httpPort)/live/\(segment)"], timeout: 10)
+        XCTAssertEqual(fetched.output, "200", "the segment on disk is served, not waited for as a live stream")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: server.directory + "/segment.ts")), onDisk)
+        let url = "http://127.0.0.1:\(httpPort)/live/s.m3u8"
+
+        // ffplay: its master clock runs (it prints it about 30 times a second).
+        let ffplay = try ExternalTool.start("ffplay", ["-nodisp", "-loglevel", "info", url], logFile: server.directory + "/ffplay.log",
+                                            environment: ["SDL_AUDIODRIVER": "dummy"])
+        sleep(8)
+        ExternalTool.stop(ffplay)
+        let clocks = ((try? String(contentsOfFile: server.directory + "/ffplay.log", encoding: .utf8)) ?? "")
+            .split(whereSeparator: { $0 == "\r" || $0 == "\n" })
+            .compactMap { line -> Double? in
+                let fields = line.split(separator: " ")
+                return fields.count > 1 && fields[1] == "M-A:" ? Double(fields[0]) : nil
+            }
+        XCTAssertGreaterThan((clocks.last ?? 0) - (clocks.first ?? 0), 4, "ffplay played at least 4 s")
+
+        // mpv plays 4 s and reaches the end it was given.
+        let mpv = try ExternalTool.run("mpv", ["--no-config", "--vo=null", "--ao=null", "--length=4", url], timeout: 30)
+        XCTAssertTrue(mpv.output.contains("Exiting... (End of file)"), mpv.output.suffix(500).description)
+
+        // VLC, as a non-root user (it refuses root), copies the stream to a file.
+        let out = server.directory + "/vlc"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: server.directory)
+        let user = getuid() == 0 ? ["runuser", "-u", "nobody", "--"] : []
+        let vlc = try ExternalTool.run(user.first ?? "cvlc", Array(user.dropFirst()) + (user.isEmpty ? [] : ["cvlc"]) + [
+            "-q", "--run-time=6", "--play-and-exit", "--sout", "#std{access=file,mux=ts,dst=\(out)/vlc.ts}", url, "vlc://quit"], timeout: 40)
+        XCTAssertFalse(vlc.timedOut, "VLC finished")
+        let copied = try MediaFixtures.countFrames(out + "/vlc.ts")
+        XCTAssertGreaterThan(copied.video, 2 * MediaFixtures.frameRate, "VLC read the segments: \(vlc.output.suffix(500))")
+        XCTAssertGreaterThan(copied.audio, 2 * 43)
+
+        // The live mount still plays the stream itself.
+        let live = try LiveStreamTools.play("http://127.0.0.1:\(httpPort)/live/s.ts", seconds: 3, directory: server.directory)
+        XCTAssertGreaterThan(live.video, 40)
+    }
 }

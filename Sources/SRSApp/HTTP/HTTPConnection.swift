@@ -119,11 +119,34 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         } else if roles.files {
             if request.method == "OPTIONS" && server.config.httpAPI.crossdomain {
                 respond(status: 200, body: [], contentType: "text/plain", keepAlive: request.keepAlive, request: request)
-            } else if !LiveStreamResponder(server: server).serve(request, on: self) {
+            } else if let live = LiveStreamResponder(server: server).match(request) {
+                playUnlessAFileIsThere(request, live: live)
+            } else {
                 StaticFileResponder(server: server).serve(request, on: self)
             }
         } else {
             respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive)
+        }
+    }
+
+    /// A file on disk wins over a live mount, which would only wait for a publisher: the HLS
+    /// segments `live/s-0.ts` under a `[app]/[stream].ts` mount, a recording under `.flv`. The
+    /// file is looked for on the blocking pool.
+    private func playUnlessAFileIsThere(_ request: HTTPRequest, live: (vhost: VhostConfig, mount: RemuxMount.Match)) {
+        let files = StaticFileResponder(server: server)
+        guard let file = files.filePath(for: request) else {
+            LiveStreamResponder(server: server).play(request, vhost: live.vhost, mount: live.mount, on: self)
+            return
+        }
+        suspendRequests()
+        server.blockingPool.run({ StaticFile.isFile(file) }, on: tcp.loop) { [self] isFile in
+            resumeRequests {
+                if isFile {
+                    files.serve(request, on: self)
+                } else {
+                    LiveStreamResponder(server: server).play(request, vhost: live.vhost, mount: live.mount, on: self)
+                }
+            }
         }
     }
 

@@ -11,17 +11,23 @@ struct LiveStreamResponder {
     unowned let server: Server
 
     /// Serves `request` as a live stream when it matches a vhost's http_remux mount.
-    func serve(_ request: HTTPRequest, on connection: HTTPConnection) -> Bool {
-        guard request.method == "GET" || request.method == "HEAD" else { return false }
+    /// The live stream a request names through an `http_remux` mount (the Host's vhost
+    /// first, then the default vhost), if any.
+    func match(_ request: HTTPRequest) -> (vhost: VhostConfig, mount: RemuxMount.Match)? {
+        guard request.method == "GET" || request.method == "HEAD" else { return nil }
         let config = server.config
         let hostVhost = request.host.flatMap { config.vhost(named: $0) }
         let candidates = [hostVhost, config.vhost(named: VhostConfig.defaultVhostName)].compactMap { $0 }
         for vhost in candidates where vhost.enabled && vhost.httpRemux.enabled {
             guard let match = RemuxMount.match(template: vhost.httpRemux.mount, path: request.path) else { continue }
-            startPlaying(request, vhost: vhost, app: match.app, stream: match.stream, format: match.format, on: connection)
-            return true
+            return (vhost, match)
         }
-        return false
+        return nil
+    }
+
+    /// Admits the request as a player of the matched stream and starts playing.
+    func play(_ request: HTTPRequest, vhost: VhostConfig, mount: RemuxMount.Match, on connection: HTTPConnection) {
+        startPlaying(request, vhost: vhost, app: mount.app, stream: mount.stream, format: mount.format, on: connection)
     }
 
     private func startPlaying(_ request: HTTPRequest, vhost: VhostConfig, app: String, stream: String, format: RemuxMount.Format,

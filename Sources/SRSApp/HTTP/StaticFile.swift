@@ -10,6 +10,12 @@ enum StaticFile {
         case unsatisfiable(size: Int)
     }
 
+    /// Whether `path` is a regular file (not a folder).
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
     static func read(_ path: String, range header: String?) -> Result {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,

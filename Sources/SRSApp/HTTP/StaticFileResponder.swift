@@ -12,6 +12,21 @@ struct StaticFileResponder {
             connection.respond(status: 405, body: Array("method not allowed\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
             return
         }
+        guard let file = filePath(for: request) else {
+            connection.respond(status: 403, body: Array("forbidden\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+            return
+        }
+        connection.suspendRequests()
+        let range = request.headers["Range"]
+        let server = self.server
+        server.blockingPool.run({ StaticFile.read(file, range: range) }, on: connection.tcp.loop) { result in
+            connection.resumeRequests { Self.answer(result, file: file, request: request, server: server, on: connection) }
+        }
+    }
+
+    /// The file a request names: under the vhost's `http_static` mount, else under the HTTP
+    /// server's folder (`index.html` for a folder); nil when the path would leave the folder.
+    func filePath(for request: HTTPRequest) -> String? {
         let config = server.config
         var root = config.httpServer.dir
         var path = request.path
@@ -25,18 +40,9 @@ struct StaticFileResponder {
                 path = "/" + path.dropFirst(mount.count)
             }
         }
-        guard var resolved = StaticPath.resolve(root: root, requestPath: path) else {
-            connection.respond(status: 403, body: Array("forbidden\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
-            return
-        }
+        guard var resolved = StaticPath.resolve(root: root, requestPath: path) else { return nil }
         if path.hasSuffix("/") { resolved += resolved.hasSuffix("/") ? "index.html" : "/index.html" }
-        let file = resolved
-        connection.suspendRequests()
-        let range = request.headers["Range"]
-        let server = self.server
-        server.blockingPool.run({ StaticFile.read(file, range: range) }, on: connection.tcp.loop) { result in
-            connection.resumeRequests { Self.answer(result, file: file, request: request, server: server, on: connection) }
-        }
+        return resolved
     }
 
     private static func answer(_ result: StaticFile.Result, file: String, request: HTTPRequest, server: Server, on connection: HTTPConnection) {
