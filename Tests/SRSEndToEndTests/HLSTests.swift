@@ -139,6 +139,39 @@ final class HLSTests: XCTestCase {
         for segment in audioList.segments.dropLast() { XCTAssertEqual(segment.duration, 4.0, accuracy: 0.05) }
     }
 
+    /// H.264 + MP3 whose first video frame comes before its first MP3 frame (x264 veryfast
+    /// with B-frames, stereo MP3): every HLS segment and the .ts mount carry both tracks
+    /// (before, the PMT was fixed at the first video frame, without audio).
+    func testMP3AfterVideoKeepsItsTrackInEverySegmentAndTheTSMount() throws {
+        let server = try startServer { root in """
+            vhost __defaultVhost__ { hls { enabled on; hls_fragment 2; hls_window 60; hls_path \(root); }
+                                     http_remux { enabled on; mount [vhost]/[app]/[stream].ts; } }
+            """ }
+        let published = try MediaFixtures.countFrames(try MediaFixtures.path(.bframesMP3))
+        let publisher = try publish(.bframesMP3, to: server.url("live/m"), log: server.directory + "/publish.log")
+        let tsPlayer = try ExternalTool.start("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i",
+                                                         "http://127.0.0.1:\(httpPort)/live/m.ts", "-c", "copy", "-t", "5", server.directory + "/mount.ts"],
+                                              logFile: server.directory + "/mount.log")
+        XCTAssertTrue(ExternalTool.wait(publisher, timeout: 30))
+        XCTAssertTrue(ExternalTool.wait(tsPlayer, timeout: 10))
+        sleep(1)
+        let mount = try MediaFixtures.countFrames(server.directory + "/mount.ts")
+        XCTAssertEqual(mount.errors, "")
+        XCTAssertGreaterThan(mount.video, 50, "the .ts mount has video")
+        XCTAssertGreaterThan(mount.audio, 50, "the .ts mount has the MP3 track")
+        let segments = try FileManager.default.contentsOfDirectory(atPath: root + "/live").filter { $0.hasSuffix(".ts") }.sorted()
+        XCTAssertGreaterThanOrEqual(segments.count, 3)
+        for segment in segments {
+            let streams = try ExternalTool.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                                                           root + "/live/" + segment], timeout: 20).output
+            XCTAssertEqual(Set(streams.split(separator: "\n")), ["h264", "mp3"], "\(segment) has both tracks")
+        }
+        let copied = try copyThroughHTTP("live/m.m3u8", to: server.directory + "/m.ts")
+        XCTAssertEqual(copied.errors, "")
+        XCTAssertEqual(copied.video, published.video, accuracy: MediaFixtures.gopFrames)
+        XCTAssertEqual(copied.audio, published.audio, accuracy: 2 * 44100 / 1152, "MP3 frames within one GOP (2 s) of what was published")
+    }
+
     func testRepublishAddsDiscontinuityAndDisposeRemovesFiles() throws {
         let server = try startServer { root in """
             vhost __defaultVhost__ { hls { enabled on; hls_fragment 2; hls_window 60; hls_path \(root); hls_dispose 3; } }
@@ -192,7 +225,8 @@ final class HLSTests: XCTestCase {
             .split(whereSeparator: { $0 == "\r" || $0 == "\n" })
             .compactMap { line -> Double? in
                 let fields = line.split(separator: " ")
-                return fields.count > 1 && fields[1] == "M-A:" ? Double(fields[0]) : nil
+                guard fields.count > 1, fields[1] == "M-A:", let clock = Double(fields[0]), clock.isFinite else { return nil }
+                return clock  // "nan" until the first frame
             }
         XCTAssertGreaterThan((clocks.last ?? 0) - (clocks.first ?? 0), 4, "ffplay played at least 4 s")
 

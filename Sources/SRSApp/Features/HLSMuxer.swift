@@ -33,6 +33,10 @@ final class HLSMuxer {
         }
     }
     private var configured = false
+    /// Decides the PMT's tracks, waiting for announced ones (MP3 after video).
+    private var planner = TSTrackPlanner(waitLimitMs: AppTuning.announcedTrackWaitMs)
+    /// Media held while the planner waits.
+    private var held: [SharedMessage] = []
     /// The converter was configured at least once (its continuity counters then carry on).
     private var everConfigured = false
     private var streamHasVideo = false
@@ -78,6 +82,8 @@ final class HLSMuxer {
     func onPublish() {
         publishGeneration += 1
         configured = false
+        planner = TSTrackPlanner(waitLimitMs: AppTuning.announcedTrackWaitMs)
+        held.removeAll()
         failed = false
         segmenter.reset()
         segmentBytes.removeAll()
@@ -93,6 +99,7 @@ final class HLSMuxer {
         }
         segmenter.reset()
         segmentBytes.removeAll()
+        held.removeAll()
         configured = false
     }
 
@@ -120,26 +127,47 @@ final class HLSMuxer {
         if message.kind == .video && config.videoCodec == "vn" { return }
         if message.kind == .audio && config.audioCodec == "an" { return }
         if !configured {
-            let hasVideo = headers.videoSequenceHeader != nil && config.videoCodec != "vn"
-            var audio: TSStreamType? = nil
-            if config.audioCodec != "an" {
-                if headers.audioSequenceHeader != nil {
-                    audio = .aac
-                } else if message.kind == .audio, CodecInfo.audioCodec(message.payload) == .mp3 {
-                    audio = .mp3
-                } else {
-                    audio = config.audioCodec == "mp3" ? .mp3 : (hasVideo ? nil : .aac)
-                }
-            }
+            held.append(message)
+            guard let plan = plan(for: message, headers: headers) else { return }
             // Keep the converter (continuity counters run on across segments and publishes)
             // unless the elementary streams changed.
-            if converter.hasVideo != hasVideo || converter.audioCodec != audio || !everConfigured {
-                converter.configure(hasVideo: hasVideo, audio: audio)
+            if converter.hasVideo != plan.hasVideo || converter.audioCodec != plan.audio || !everConfigured {
+                converter.configure(hasVideo: plan.hasVideo, audio: plan.audio)
                 everConfigured = true
             }
-            streamHasVideo = hasVideo
+            streamHasVideo = plan.hasVideo
             configured = true
+            let waiting = held
+            held = []
+            for message in waiting { place(message) }
+            return
         }
+        place(message)
+    }
+
+    /// The tracks, once every announced one is known (or the wait is over); nil: hold on.
+    private func plan(for message: SharedMessage, headers: MessageRing.Headers) -> TSTrackPlanner.Plan? {
+        let hasVideo = headers.videoSequenceHeader != nil && config.videoCodec != "vn"
+        let hasAAC = headers.audioSequenceHeader != nil && config.audioCodec != "an"
+        var metadata = headers.metadata.flatMap { StreamMetadata(payload: $0.payload) }
+        if config.videoCodec == "vn" { metadata?.hasVideo = false }
+        if config.audioCodec == "an" { metadata?.hasAudio = false }
+        var plan = planner.plan(for: message, hasVideoHeader: hasVideo, hasAudioHeader: hasAAC, metadata: metadata)
+        if plan == nil && held.count >= AppTuning.announcedTrackWaitMaxMessages {
+            plan = TSTrackPlanner.Plan(hasVideo: hasVideo, audio: hasAAC ? .aac : nil)
+        }
+        guard var plan else { return nil }
+        if config.audioCodec == "an" { plan.audio = nil }
+        if plan.audio == nil && config.audioCodec == "mp3" { plan.audio = .mp3 }
+        if plan.audio == nil && !plan.hasVideo && config.audioCodec != "an" { plan.audio = .aac }
+        if plan.audio == nil || !plan.hasVideo {
+            log.trace(contextId(), "HLS \(vhost)/\(app)/\(stream): segments carry \(plan.hasVideo ? "video" : "no video") and \(plan.audio.map { "\($0)" } ?? "no audio")")
+        }
+        return plan
+    }
+
+    /// Places one media message in the segments.
+    private func place(_ message: SharedMessage) {
         if rebasePending, let last = lastTimestamp {
             timestampOffset = last + AppTuning.hlsRepublishGapMs - message.timestamp
             rebasePending = false

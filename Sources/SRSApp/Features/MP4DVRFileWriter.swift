@@ -22,7 +22,7 @@ final class MP4DVRFileWriter: DVRFileWriter, @unchecked Sendable {
 
     func open(metadata: [UInt8]?, sequenceHeaders: [SharedMessage], hasAudio: Bool, hasVideo: Bool) {
         file.open(continuing: false)
-        muxer = FragmentedMP4Muxer(expectsVideo: hasVideo, expectsAudio: hasAudio)
+        muxer = FragmentedMP4Muxer(expectsVideo: hasVideo, expectsAudio: hasAudio, waitForTracksMs: AppTuning.announcedTrackWaitMs)
         write(sequenceHeaders)
     }
 

@@ -1,11 +1,15 @@
 import SRSIO
 import SRSKernel
 
-/// HTTP `.ts` live framing: tables first, then TS packets per message.
+/// HTTP `.ts` live framing: tables first, then TS packets per message. The tables wait for
+/// every track the publisher announced (`TSTrackPlanner`), holding the media meanwhile.
 final class TSFramer: MediaFramer {
     private let converter = FLVToTSConverter()
     private var configured = false
     private let source: LiveSource
+    private var planner = TSTrackPlanner(waitLimitMs: AppTuning.announcedTrackWaitMs)
+    /// Media held (with corrected timestamps) while the planner waits.
+    private var held: [(message: SharedMessage, timestamp: Int64)] = []
 
     init(source: LiveSource) { self.source = source }
 
@@ -14,14 +18,22 @@ final class TSFramer: MediaFramer {
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
             if !configured && !message.isSequenceHeader && message.kind != .data {
-                // The PMT is fixed from what the stream carries when media starts.
+                held.append((message, timestamp))
                 let headers = source.ring.headers
-                let audio: TSStreamType? = headers.audioSequenceHeader != nil ? .aac
-                    : (message.kind == .audio && CodecInfo.audioCodec(message.payload) == .mp3 ? .mp3 : nil)
                 let hasVideo = headers.videoSequenceHeader != nil
-                converter.configure(hasVideo: hasVideo, audio: audio ?? (hasVideo ? nil : .aac))
+                let hasAAC = headers.audioSequenceHeader != nil
+                var plan = planner.plan(for: message, hasVideoHeader: hasVideo, hasAudioHeader: hasAAC,
+                                        metadata: headers.metadata.flatMap { StreamMetadata(payload: $0.payload) })
+                if plan == nil && held.count >= AppTuning.announcedTrackWaitMaxMessages {
+                    plan = TSTrackPlanner.Plan(hasVideo: hasVideo, audio: hasAAC ? .aac : nil)
+                }
+                guard let plan else { continue }
+                converter.configure(hasVideo: plan.hasVideo, audio: plan.audio)
                 bytes += converter.tables()
                 configured = true
+                for (waiting, at) in held { bytes += converter.convert(waiting, timestamp: at) }
+                held = []
+                continue
             }
             if message.isSequenceHeader || configured {
                 bytes += converter.convert(message, timestamp: timestamp)

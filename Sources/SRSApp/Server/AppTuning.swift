@@ -55,6 +55,13 @@ public enum AppTuning {
     /// Gap between the last timestamp of a publish and the first of the next one in HLS
     /// (one 25 fps frame), so timestamps stay monotonic across a republish.
     public static let hlsRepublishGapMs: Int64 = 40
+
+    /// TS outputs (HLS, the .ts mount) and MP4 DVR wait this much media for an announced
+    /// track whose codec is not known yet (MP3 after video); ffmpeg's first MP3 frame comes
+    /// 55 ms after its first video frame, so 3 s is far beyond a real publisher's gap.
+    public static let announcedTrackWaitMs: Int64 = 3000
+    /// What a TS output holds while it waits, at most (then it starts without the track).
+    public static let announcedTrackWaitMaxMessages = 1024
     /// First wait before a forward reconnects; it doubles up to `forwardRetryMaxMs`. SRS waits
     /// a fixed 3 s (SRS_FORWARDER_CIMS); a short first retry recovers a restarted destination
     /// sooner, the doubling keeps a dead one from being hammered.
