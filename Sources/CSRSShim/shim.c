@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include "CSRSShim.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -139,4 +140,8 @@ int srs_socket_error(int fd) {
     socklen_t len = sizeof(err);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
     return err;
+}
+
+int srs_release_free_memory(unsigned long pad) {
+    return malloc_trim(pad);
 }

@@ -188,6 +188,7 @@ public enum ConfigSchema {
     private static let topLevel: [String: DirectiveRule] = DirectiveRule.implementedLeaves([
         "listen", "pid", "chunk_size", "srs_log_tank", "srs_log_level", "srs_log_level_v2", "srs_log_file",
         "max_connections", "daemon", "utc_time", "work_dir", "asprocess", "pithy_print_ms",
+        "max_waiting_players", "max_waiting_players_per_stream",  // SwiftSRS's own
     ]).adding(DirectiveRule.leaves([
         "ff_log_dir",  // used by transcode and ingest, which are not implemented yet
         // SRS 3+ directives accepted so that newer configs load.

@@ -33,6 +33,12 @@ public struct ServerConfig: Sendable {
     public var asprocess = false
     /// `pithy_print_ms`: period of the periodic statistics log lines, ms. Default 10000.
     public var pithyPrintMs = 10000
+    /// `max_waiting_players` (SwiftSRS): players that may wait, in all, for streams nobody
+    /// has published yet (an edge's players are not counted). Default 1000.
+    public var maxWaitingPlayers = 1000
+    /// `max_waiting_players_per_stream` (SwiftSRS): players that may wait for one stream
+    /// nobody has published yet. Default 1000.
+    public var maxWaitingPlayersPerStream = 1000
     /// The vhosts in file order. When the file has no `vhost` at all, one `__defaultVhost__`
     /// with every default; otherwise exactly the configured ones.
     public var vhosts: [VhostConfig] = []
@@ -98,6 +104,8 @@ public struct ServerConfig: Sendable {
         ffLogDir = try reader.text(ffLogDir, ["ff_log_dir"])
         asprocess = try reader.flag(asprocess, ["asprocess"])
         pithyPrintMs = try reader.integer(pithyPrintMs, in: 1...Int.max, ["pithy_print_ms"])
+        maxWaitingPlayers = try reader.integer(maxWaitingPlayers, in: 0...Int.max, ["max_waiting_players"])
+        maxWaitingPlayersPerStream = try reader.integer(maxWaitingPlayersPerStream, in: 0...Int.max, ["max_waiting_players_per_stream"])
         httpAPI.enabled = try reader.flag(false, ["http_api", "enabled"])
         httpAPI.listen = try Self.listenAddress(reader, httpAPI.listen, ["http_api", "listen"])
         httpAPI.crossdomain = try reader.flag(true, ["http_api", "crossdomain"])

@@ -34,6 +34,12 @@ public enum ProcessLimits {
         Int(srs_raise_nofile_limit(wanted))
     }
 
+    /// Gives free heap memory beyond `padBytes` back to the system (glibc keeps what clients
+    /// freed in its arenas otherwise).
+    public static func releaseFreeMemory(padBytes: Int) {
+        _ = srs_release_free_memory(UInt(padBytes))
+    }
+
     /// Open file descriptors of this process (entries of /proc/self/fd).
     public static func openFileDescriptorCount() -> Int {
         guard let directory = opendir("/proc/self/fd") else { return -1 }

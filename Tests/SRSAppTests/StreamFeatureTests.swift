@@ -68,6 +68,33 @@ final class StreamFeatureTests: XCTestCase {
         XCTAssertEqual(harness.server.streams.count, 1)
     }
 
+    /// Players of names nobody published are bounded per name and in all: the next one gets
+    /// NetStream.Play.Failed; players of a published stream are not counted.
+    func testWaitingPlayersAreBoundedPerNameAndInAll() throws {
+        let harness = try AppHarness("max_waiting_players 5; max_waiting_players_per_stream 3; vhost __defaultVhost__ { }")
+        var players: [RTMPPeer] = []
+        for _ in 0..<3 { players.append(RTMPPeer(harness, url: "rtmp://127.0.0.1/live/soon", mode: .play)) }
+        XCTAssertTrue(players.allSatisfy(\.started))
+        let fourth = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/soon", mode: .play)
+        XCTAssertFalse(fourth.started)
+        XCTAssertEqual(fourth.statusCodes, ["NetStream.Play.Failed"])
+        XCTAssertTrue(fourth.closed)
+        for index in 0..<2 { players.append(RTMPPeer(harness, url: "rtmp://127.0.0.1/live/other\(index)", mode: .play)) }
+        XCTAssertTrue(players.allSatisfy(\.started), "5 in all")
+        let sixth = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/third", mode: .play)
+        XCTAssertEqual(sixth.statusCodes, ["NetStream.Play.Failed"], "the total is reached")
+        XCTAssertNil(harness.source("__defaultVhost__/live/third"), "the refused player left nothing behind")
+        // Once published, the name's players no longer wait: more may join.
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/soon", mode: .publish)
+        publisher.publish(RecordedStream.first(100))
+        let more = (0..<4).map { _ in RTMPPeer(harness, url: "rtmp://127.0.0.1/live/soon", mode: .play) }
+        XCTAssertTrue(more.allSatisfy(\.started))
+        for player in players + more { player.close() }
+        publisher.close()
+        harness.settle()
+        XCTAssertEqual(harness.server.streams.all.map(\.key), [], "no state is left for any name")
+    }
+
     func testForwardFeatureRelaysARecordedPublishWithHeadersFirst() throws {
         let harness = try AppHarness("vhost __defaultVhost__ { forward 10.0.0.9:1935; }")
         let destination = FakeRTMPServer(connector: harness.connector, address: "10.0.0.9:1935")

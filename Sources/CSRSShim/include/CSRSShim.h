@@ -24,4 +24,6 @@ int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port);
 int srs_connect_tcp(const char *host, int port);
 /// SO_ERROR of fd.
 int srs_socket_error(int fd);
+/// Returns free heap memory above `pad` bytes to the system (glibc malloc_trim); 1 if any was.
+int srs_release_free_memory(unsigned long pad);
 #endif

@@ -37,22 +37,54 @@ final class StreamGate: Sendable {
         case notPublished
         /// The source kept being retired under us (a client would see a busy server).
         case contention
+        /// Too many players wait for streams nobody has published (`max_waiting_players`,
+        /// `max_waiting_players_per_stream`); the reason is logged.
+        case tooManyWaiting(String)
     }
 
     /// Attaches a player to its stream, on `loop`. The caller then answers its client, starts
     /// its `PlayerOutput` and calls `playing`.
-    func join(player member: Member, loop: EventLoop, requirePublisher: Bool = false) -> JoinResult {
+    ///
+    /// Players of a name nobody has published are bounded, per name and in total (checked at
+    /// join; concurrent joins may pass the total by a few): a client cannot make the server
+    /// hold players for any name it makes up.
+    func join(player member: Member, loop: EventLoop, requirePublisher: Bool = false, limits: ServerConfig) -> JoinResult {
         for _ in 0..<3 {
             let source = streams.fetchOrCreate(member.request, vhost: member.vhost, loop: loop)
             if requirePublisher && source.publisherId == nil {
                 source.retireIfUnused()
                 return .notPublished
             }
-            guard source.attachPlayer() else { continue }
-            record(member)
-            return .joined(source)
+            if !member.vhost.edge.isEdge && source.awaitsFirstPublish {
+                let total = streams.waitingPlayers.load(ordering: .relaxed)
+                if total >= limits.maxWaitingPlayers {
+                    return refuseWaiting(member, source, "\(total) players already wait for streams nobody published (max_waiting_players)")
+                }
+            }
+            let limit = member.vhost.edge.isEdge ? Int.max : limits.maxWaitingPlayersPerStream
+            switch source.attachPlayer(maxWaiting: limit) {
+            case .retired:
+                continue
+            case .tooManyWaiting:
+                return refuseWaiting(member, source, "\(limit) players already wait for it (max_waiting_players_per_stream)")
+            case .attached(let waiting):
+                record(member)
+                if waiting {
+                    log.warn(member.clientId, "play \(source.key): nobody has published this stream; the player waits until a publisher sends "
+                             + "rtmp://<this server>/\(member.request.app)/\(member.request.stream)"
+                             + (member.vhost.name == VhostConfig.defaultVhostName ? "" : "?vhost=\(member.vhost.name)"))
+                }
+                return .joined(source)
+            }
         }
         return .contention
+    }
+
+    private func refuseWaiting(_ member: Member, _ source: LiveSource, _ reason: String) -> JoinResult {
+        source.retireIfUnused()
+        let message = "play \(source.key) refused: nobody has published it and \(reason)"
+        log.warn(member.clientId, message)
+        return .tooManyWaiting(message)
     }
 
     /// The player's output runs: logs it and, on an edge, starts pulling from the origin.

@@ -86,7 +86,7 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
         for event in events {
             switch event {
             case .started:
-                guard let upstream, let tcp = upstream.tcp, source.attachPlayer() else {
+                guard let upstream, let tcp = upstream.tcp, case .attached = source.attachPlayer() else {
                     self.upstream?.close("stream gone")
                     self.upstream = nil
                     retry("the stream is gone")

@@ -69,12 +69,15 @@ struct LiveStreamResponder {
         let member = StreamGate.Member(clientId: connection.id, ip: tcp.peerAddress, request: streamRequest, vhost: vhost,
                                        kind: format == .flv ? .flvPlay : .httpPlay, url: request.path)
         let source: LiveSource
-        switch server.gate.join(player: member, loop: tcp.loop, requirePublisher: !vhost.httpRemux.hstrs) {
+        switch server.gate.join(player: member, loop: tcp.loop, requirePublisher: !vhost.httpRemux.hstrs, limits: server.config) {
         case .joined(let joined):
             source = joined
         case .notPublished:
             connection.respond(status: 404, body: Array("stream not published\n".utf8), contentType: "text/plain", keepAlive: false,
                                request: request)
+            return
+        case .tooManyWaiting(let reason):
+            connection.respond(status: 503, body: Array("\(reason)\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
             return
         case .contention:
             connection.close("stream registry contention")

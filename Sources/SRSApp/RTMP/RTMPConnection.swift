@@ -299,7 +299,16 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
 
     private func startPlaying(streamId: UInt32, request: StreamRequest, vhost: VhostConfig, start: Double, duration: Double) {
         let member = member(request, vhost: vhost, kind: .play)
-        guard case .joined(let source) = server.gate.join(player: member, loop: tcp.loop) else {
+        let source: LiveSource
+        switch server.gate.join(player: member, loop: tcp.loop, limits: server.config) {
+        case .joined(let joined):
+            source = joined
+        case .tooManyWaiting(let reason):
+            session.rejectPlay(streamId: streamId, code: "NetStream.Play.Failed", description: reason)
+            flushSessionOutput()
+            close("too many waiting players")
+            return
+        case .notPublished, .contention:
             close("stream registry contention")
             return
         }

@@ -63,11 +63,14 @@ final class ClientRegistry: Sendable {
     /// Samples every client's byte counters (called every few seconds).
     func sample(now: Int64) {
         let snapshot = all
+        let live = Set(snapshot.map(\.id))
         rates.withLock { rates in
             for client in snapshot {
                 rates[client.id, default: ByteRateSampler()].sample(
                     now: now, received: client.connection.bytesReceived, sent: client.connection.bytesSent)
             }
+            // A client removed after the snapshot got an entry again: gone at the next sample.
+            for id in rates.keys where !live.contains(id) { rates[id] = nil }
         }
     }
 

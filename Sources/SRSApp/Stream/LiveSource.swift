@@ -190,6 +190,7 @@ public final class LiveSource: @unchecked Sendable {
         let claim = membership.withLock { state -> PublishClaim in
             if !state.alive { return .retired }
             if let current = state.publisherId { return .busy(current) }
+            if !state.everPublished { registry.waitingPlayers.subtract(state.players, ordering: .relaxed) }  // they wait no more
             state.publisherId = publisher.clientId
             state.everPublished = true
             return .claimed
@@ -236,16 +237,35 @@ public final class LiveSource: @unchecked Sendable {
     }
 
     /// Registers a player; false when the source was retired (look it up again).
-    func attachPlayer() -> Bool {
+    /// How a player's attach went.
+    enum PlayerAttach {
+        /// Attached; `waiting`: nobody has ever published the stream.
+        case attached(waiting: Bool)
+        /// The source was retired meanwhile: fetch it again.
+        case retired
+        /// `maxWaiting` players already wait for this never-published stream.
+        case tooManyWaiting
+    }
+
+    func attachPlayer(maxWaiting: Int = Int.max) -> PlayerAttach {
         membership.withLock { state in
-            guard state.alive else { return false }
+            guard state.alive else { return .retired }
+            let waiting = state.publisherId == nil && !state.everPublished
+            if waiting && state.players >= maxWaiting { return .tooManyWaiting }
             state.players += 1
-            return true
+            if waiting { registry.waitingPlayers.add(1, ordering: .relaxed) }
+            return .attached(waiting: waiting)
         }
     }
 
+    /// Nobody has ever published this stream.
+    var awaitsFirstPublish: Bool { membership.withLock { $0.publisherId == nil && !$0.everPublished } }
+
+
+
     func detachPlayer() {
         let retire = membership.withLock { state -> Bool in
+            if state.publisherId == nil && !state.everPublished { registry.waitingPlayers.subtract(1, ordering: .relaxed) }
             state.players -= 1
             if state.isUnused {
                 state.alive = false

@@ -9,6 +9,8 @@ public final class StreamRegistry: Sendable {
     private let sources = LockedValue<[String: LiveSource]>([:])
     private let loops: [EventLoop]
     private let nextId = Atomic<Int>(1000)
+    /// Players of streams nobody has ever published (kept by the sources as they change).
+    let waitingPlayers = Atomic<Int>(0)
     /// The features every new stream gets from its vhost (the server's module list).
     private let modules: [StreamFeatureModule]
     /// Disconnects a client by id (set by the server).
