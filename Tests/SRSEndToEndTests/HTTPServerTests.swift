@@ -190,6 +190,110 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual((try json("http://127.0.0.1:\(apiPort)/api/v1/vhosts/\(vhostId)")["vhost"] as? [String: Any])?["name"] as? String, "__defaultVhost__")
     }
 
+    /// The JSON type of a decoded value: bool, int, number, string, object, array or null.
+    private func kind(_ value: Any) -> String {
+        switch value {
+        case is NSNull: return "null"
+        case is Bool where type(of: value) == Bool.self: return "bool"
+        case is Int where type(of: value) == Int.self: return "int"
+        case let number as NSNumber:
+            let encoding = String(cString: number.objCType)
+            return encoding == "c" || encoding == "B" ? "bool" : (encoding == "d" || encoding == "f" ? "number" : "int")
+        case is String: return "string"
+        case is [String: Any]: return "object"
+        case is [Any]: return "array"
+        default: return "\(type(of: value))"
+        }
+    }
+
+    /// Each expected field is there with its type ("number" takes an int too).
+    private func assertShape(_ object: [String: Any]?, _ expected: [String: String], _ context: String,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        guard let object else { return XCTFail("\(context): missing", file: file, line: line) }
+        for (name, type) in expected {
+            guard let value = object[name] else {
+                XCTFail("\(context).\(name) is missing: \(object)", file: file, line: line)
+                continue
+            }
+            let actual = kind(value)
+            let accepted = type.split(separator: "|").map(String.init)
+            XCTAssertTrue(accepted.contains(actual) || (accepted.contains("number") && actual == "int"),
+                          "\(context).\(name) is \(actual), SRS has \(type)", file: file, line: line)
+        }
+    }
+
+    /// Field names and JSON types as SRS dashboards read them, endpoint by endpoint, from SRS
+    /// 2.0's code (2.0release, trunk/src/app): srs_app_http_api.cpp, srs_app_statistic.cpp,
+    /// srs_app_utility.cpp; where SRS 3.0 differs (ids as strings), SRS 2.0 is followed.
+    func testFieldNamesAndTypesMatchSRS() throws {
+        let server = try startServer(remux: "http_remux { enabled on; mount [vhost]/[app]/[stream].flv; } hls { enabled on; hls_fragment 4; hls_path \(NSTemporaryDirectory()); }")
+        _ = try publish(server)
+        let player = try TestRTMPClient(port: server.port, path: "live/test")
+        XCTAssertTrue(try player.start())
+        sleep(3)
+        let api = "http://127.0.0.1:\(apiPort)"
+        let envelope = ["code": "int", "server": "int"]
+        // srs_app_http_api.cpp:144-150 (the root), 168-174 (/api).
+        let root = try json(api + "/")
+        assertShape(root, envelope.merging(["urls": "object"]) { $1 }, "/")
+        assertShape(root["urls"] as? [String: Any], ["api": "string"], "/.urls")
+        assertShape(try json(api + "/api")["urls"] as? [String: Any], ["v1": "string"], "/api.urls")
+        // srs_app_http_api.cpp:192-215 (/api/v1/; SRS's test URLs are not served here).
+        assertShape(try json(api + "/api/v1/")["urls"] as? [String: Any], Dictionary(uniqueKeysWithValues: [
+            "versions", "summaries", "rusages", "self_proc_stats", "system_proc_stats", "meminfos", "authors", "features", "vhosts",
+            "streams", "clients"].map { ($0, "string") }), "/api/v1/.urls")
+        // srs_app_statistic.cpp:126-167 (a stream); publish.cid is -1 without a publisher (:97).
+        let stream = (try json(api + "/api/v1/streams/")["streams"] as? [[String: Any]])?.first
+        assertShape(stream, ["id": "int", "name": "string", "vhost": "int", "app": "string", "live_ms": "int", "clients": "int", "frames": "int",
+                             "send_bytes": "int", "recv_bytes": "int", "kbps": "object", "publish": "object", "video": "object|null",
+                             "audio": "object|null"], "stream")
+        assertShape(stream?["kbps"] as? [String: Any], ["recv_30s": "int", "send_30s": "int"], "stream.kbps")
+        assertShape(stream?["publish"] as? [String: Any], ["active": "bool", "cid": "int"], "stream.publish")
+        assertShape(stream?["video"] as? [String: Any], ["codec": "string", "profile": "string", "level": "string"], "stream.video")
+        assertShape(stream?["audio"] as? [String: Any], ["codec": "string", "sample_rate": "int", "channel": "int", "profile": "string"], "stream.audio")
+        let liveMs = Double(stream?["live_ms"] as? Int ?? 0)
+        XCTAssertEqual(liveMs / 1000, Date().timeIntervalSince1970, accuracy: 5, "live_ms is the time now, as SRS")
+        // srs_app_statistic.cpp:207-219 (a client; alive in seconds as SRS 3+).
+        let clients = try json(api + "/api/v1/clients/")["clients"] as? [[String: Any]] ?? []
+        XCTAssertEqual(clients.count, 2)
+        for client in clients {
+            assertShape(client, ["id": "int", "vhost": "int", "stream": "int", "ip": "string", "pageUrl": "string", "swfUrl": "string",
+                                 "tcUrl": "string", "url": "string", "type": "string", "publish": "bool", "alive": "number"], "client")
+        }
+        // srs_app_statistic.cpp:68-87 (a vhost): hls.fragment when HLS is on.
+        let vhost = (try json(api + "/api/v1/vhosts/")["vhosts"] as? [[String: Any]])?.first
+        assertShape(vhost, ["id": "int", "name": "string", "enabled": "bool", "clients": "int", "streams": "int", "send_bytes": "int",
+                            "recv_bytes": "int", "kbps": "object", "hls": "object"], "vhost")
+        assertShape(vhost?["hls"] as? [String: Any], ["enabled": "bool", "fragment": "number"], "vhost.hls")
+        XCTAssertEqual((vhost?["hls"] as? [String: Any])?["enabled"] as? Bool, true)
+        // srs_app_utility.cpp:1438-1550 (summaries).
+        let summary = try json(api + "/api/v1/summaries")["data"] as? [String: Any]
+        assertShape(summary, ["ok": "bool", "now_ms": "int", "self": "object", "system": "object"], "summaries.data")
+        assertShape(summary?["self"] as? [String: Any], ["version": "string", "pid": "int", "ppid": "int", "argv": "string", "cwd": "string",
+                                                        "mem_kbyte": "int", "mem_percent": "number", "cpu_percent": "number", "srs_uptime": "int"],
+                    "summaries.data.self")
+        assertShape(summary?["system"] as? [String: Any], Dictionary(uniqueKeysWithValues: [
+            "cpu_percent", "disk_read_KBps", "disk_write_KBps", "disk_busy_percent", "mem_ram_kbyte", "mem_ram_percent", "mem_swap_kbyte",
+            "mem_swap_percent", "cpus", "cpus_online", "uptime", "ilde_time", "load_1m", "load_5m", "load_15m", "net_sample_time",
+            "net_recv_bytes", "net_send_bytes", "net_recvi_bytes", "net_sendi_bytes", "srs_sample_time", "srs_recv_bytes", "srs_send_bytes",
+            "conn_sys", "conn_sys_et", "conn_sys_tw", "conn_sys_udp", "conn_srs"].map { ($0, "number") }), "summaries.data.system")
+        // srs_app_http_api.cpp:580-602 (features, flat in data; SRS 3+ also data.features).
+        let features = try json(api + "/api/v1/features")["data"] as? [String: Any]
+        let names = ["ssl", "hls", "hds", "callback", "api", "httpd", "dvr", "transcode", "ingest", "stat", "nginx", "ffmpeg", "stream_caster",
+                     "complex_send", "tcp_nodelay", "so_sendbuf", "mr"]
+        assertShape(features, Dictionary(uniqueKeysWithValues: names.map { ($0, "bool") }), "features.data")
+        assertShape(features?["features"] as? [String: Any], ["hls": "bool", "callback": "bool", "dvr": "bool"], "features.data.features")
+        for working in ["hls", "callback", "dvr", "api", "httpd"] { XCTAssertEqual(features?[working] as? Bool, true, "\(working) works") }
+        // Prometheus: a HELP line for every metric.
+        let metrics = try curl([api + "/metrics"])
+        let types = metrics.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+        XCTAssertGreaterThan(types.count, 5)
+        for line in types {
+            let name = line.split(separator: " ")[2]
+            XCTAssertTrue(metrics.contains("# HELP \(name) "), "HELP for \(name)")
+        }
+    }
+
     func testStreamsShowCodecsAndClientsListRTMPAndHTTPPlayersAndKickWorks() throws {
         let server = try startServer()
         _ = try publish(server)

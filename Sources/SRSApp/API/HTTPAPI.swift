@@ -20,6 +20,8 @@ struct HTTPAPI {
     /// The answer to `method path?query` (HTTP status and body).
     func handle(method: String, path: String, query: (String) -> String?) -> (status: Int, body: JSONValue) {
         var parts = path.split(separator: "/").map(String.init)
+        // SRS 2.0 srs_app_http_api.cpp:144-150: the root lists the API.
+        if parts.isEmpty { return (200, ["code": 0, "server": serverId, "urls": ["api": "the api root"]]) }
         guard parts.first == "api" else { return (404, error(Code.notFound)) }
         parts.removeFirst()
         if parts.isEmpty {
@@ -61,7 +63,7 @@ struct HTTPAPI {
                 "system_proc_stats": "the system process stats", "meminfos": "the meminfo of system",
                 "authors": "the license, copyright, authors and contributors", "features": "the supported features of SRS",
                 "vhosts": "manage all vhosts or specified vhost", "streams": "manage all streams or specified stream",
-                "clients": "manage all clients or specified client, default query top 10 clients",
+                "clients": "manage all clients or specified client (all of them unless count is given)",
             ],
         ]
     }
@@ -114,7 +116,7 @@ struct HTTPAPI {
                     "uptime": .double(uptime.uptime), "ilde_time": .double(uptime.idle),
                     "load_1m": .double(load[0]), "load_5m": .double(load[1]), "load_15m": .double(load[2]),
                     "net_sample_time": .number(now), "net_recv_bytes": .number(network.received),
-                    "net_send_bytes": .number(network.sent), "net_recv_i_bytes": 0, "net_send_i_bytes": 0,
+                    "net_send_bytes": .number(network.sent), "net_recvi_bytes": 0, "net_sendi_bytes": 0,
                     "srs_sample_time": .number(now), "srs_recv_bytes": .number(totals.0), "srs_send_bytes": .number(totals.1),
                     "conn_sys": .number(sockets.tcp), "conn_sys_et": .number(sockets.established),
                     "conn_sys_tw": .number(sockets.timeWait), "conn_sys_udp": .number(sockets.udp),
@@ -193,19 +195,21 @@ struct HTTPAPI {
         ]
     }
 
+    /// SRS 2.0's flat `data` (srs_app_http_api.cpp:580-602) and SRS 3+'s `data.features`,
+    /// saying what this server does.
     private var features: JSONValue {
-        [
-            "code": 0, "server": serverId,
-            "data": [
-                "options": "swift", "options2": "dispatch",
-                "build": "SwiftPM", "build2": "release",
-                "features": [
-                    "ssl": true, "hls": false, "hds": false, "callback": false, "api": true, "httpd": true,
-                    "dvr": false, "transcode": false, "ingest": false, "stat": true, "nginx": false, "stream_caster": false,
-                    "http_flv": true, "prometheus": false,
-                ],
-            ],
+        let flags: [(String, Bool)] = [
+            ("ssl", true), ("hls", true), ("hds", false), ("callback", true), ("api", true), ("httpd", true),
+            ("dvr", true), ("transcode", false), ("ingest", false), ("stat", true), ("nginx", false), ("ffmpeg", false),
+            ("stream_caster", false), ("caster", false), ("complex_send", true), ("tcp_nodelay", true), ("so_sendbuf", true),
+            ("mr", true), ("http_flv", true), ("prometheus", true),
         ]
+        var data: [(String, JSONValue)] = [
+            ("options", "swift"), ("options2", "dispatch"), ("build", "SwiftPM"), ("build2", "release"),
+            ("features", .object(flags.map { ($0.0, .bool($0.1)) })),
+        ]
+        data += flags.map { ($0.0, .bool($0.1)) }
+        return ["code": 0, "server": serverId, "data": .object(data)]
     }
 
     // MARK: Vhosts, streams, clients
@@ -221,7 +225,8 @@ struct HTTPAPI {
             "clients": .number(clients), "streams": .number(sources.count),
             "send_bytes": .number(sent), "recv_bytes": .number(received),
             "kbps": ["recv_30s": .number(kbps.0), "send_30s": .number(kbps.1)],
-            "hls": ["enabled": false],
+            // SRS 2.0 srs_app_statistic.cpp:80-86: fragment only when enabled.
+            "hls": vhost.hls.enabled ? ["enabled": true, "fragment": .double(vhost.hls.fragment)] : ["enabled": false],
         ]
     }
 
@@ -250,11 +255,12 @@ struct HTTPAPI {
         return [
             "id": .number(source.id), "name": .string(source.stream), "vhost": .number(server.vhostId(source.vhost)),
             "app": .string(source.app), "tcUrl": .string(source.lastPublisher.withLock { $0?.request.tcUrl ?? "" }),
-            "url": .string("/\(source.app)/\(source.stream)"), "live_ms": .number(source.createdWallMs),
+            "url": .string("/\(source.app)/\(source.stream)"), "live_ms": .number(Int64(Date().timeIntervalSince1970 * 1000)),
             "clients": .number(clients.count), "frames": .number(statistics.frames),
             "send_bytes": .number(statistics.sent), "recv_bytes": .number(statistics.received),
             "kbps": ["recv_30s": .number(statistics.kbps.received), "send_30s": .number(statistics.kbps.sent)],
-            "publish": ["active": .bool(publisher != nil), "cid": publisher.map { .number($0) } ?? .null],
+            // SRS 2.0 srs_app_statistic.cpp:97,142: the publisher's cid, -1 when none.
+            "publish": ["active": .bool(publisher != nil), "cid": .number(publisher ?? -1)],
             "video": video, "audio": audio,
         ]
     }

@@ -86,6 +86,32 @@ final class MetricsExporter: Sendable {
                 state.streams[id] = nil
             }
         }
-        return registry.emitToBuffer()
+        return Self.addingHelp(to: registry.emitToBuffer())
+    }
+
+    /// What each metric means, written as `# HELP` before its `# TYPE` line.
+    static let help: [String: String] = [
+        "srs_connections": "Client connections open now (RTMP and HTTP).",
+        "srs_streams": "Live streams known now (published, or waited for by players).",
+        "srs_resident_memory_kbytes": "Resident memory of the server process, kB.",
+        "srs_cpu_percent": "CPU used by the server process over the last sample, percent of one core.",
+        "srs_clients": "Clients now, by type (fmle-publish, rtmp-play, flv-play, ...).",
+        "srs_stream_clients": "Clients of the stream now (its publisher and players).",
+        "srs_stream_received_bytes_total": "Bytes the stream received from its publisher.",
+        "srs_stream_sent_bytes_total": "Bytes the stream sent to its players.",
+        "srs_stream_dropped_messages_total": "Messages skipped for players that fell behind (queue_length).",
+        "srs_stream_video_frames_total": "Video frames the stream received.",
+    ]
+
+    /// The exposition with a `# HELP` line before each `# TYPE` line of a known metric.
+    static func addingHelp(to text: [UInt8]) -> [UInt8] {
+        var lines: [Substring] = []
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first, let meaning = help[String(name)] {
+                lines.append(Substring("# HELP \(name) \(meaning)"))
+            }
+            lines.append(line)
+        }
+        return Array(lines.joined(separator: "\n").utf8)
     }
 }

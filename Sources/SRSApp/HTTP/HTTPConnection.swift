@@ -114,7 +114,8 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
     /// http_remux mounts, then static files on a file port.
     private func handle(_ request: HTTPRequest) {
         log.info(id, "HTTP \(request.method) \(request.target) from \(tcp.peerAddress)")
-        if roles.api && APIResponder.serves(request) {
+        // The API port's root answers SRS's URL list; on a port shared with files, `/` is a page.
+        if roles.api && (APIResponder.serves(request) || (request.path == "/" && !roles.files)) {
             APIResponder(server: server).serve(request, on: self)
         } else if roles.files {
             if request.method == "OPTIONS" && server.config.httpAPI.crossdomain {
