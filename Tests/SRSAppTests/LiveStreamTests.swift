@@ -3,6 +3,7 @@ import XCTest
 @testable import SRSApp
 import SRSIO
 import SRSRTMP
+import SRSConfig
 
 /// Publish and play through the whole server on memory transports, with a clock the test
 /// drives: GOP cache, players joining late, kick, and the timeouts.
@@ -148,5 +149,36 @@ final class LiveStreamTests: XCTestCase {
         harness.advance(200)
         player.pump()
         XCTAssertFalse(player.media.isEmpty, "the first publisher still feeds its players")
+    }
+}
+
+/// Pithy lines: one per kind of client per interval, whichever loop has the clients.
+final class PithyPrintTests: XCTestCase {
+    private final class Client: ServerClient {
+        let id: Int
+        let pithyLine: String?
+        init(_ id: Int, _ line: String) {
+            self.id = id
+            pithyLine = line
+        }
+        func checkTimeouts(now: Int64) {}
+        func close(_ reason: String) {}
+        func reloaded(_ config: ServerConfig) {}
+    }
+
+    /// Loop A (players only) ticks before loop B (the publisher) every second: the
+    /// publisher's line still comes every interval (before, A used up its turn: a publisher
+    /// got two lines in 15 minutes), and players take turns.
+    func testEveryKindGetsItsLineEveryIntervalWhicheverLoopTicksFirst() {
+        let pithy = PithyPrint(intervalMs: 1000)
+        let loopA: [any ServerClient] = [Client(3, "-> PLA a"), Client(5, "-> PLA b")]
+        let loopB: [any ServerClient] = [Client(4, "<- CPB s")]
+        var lines: [String] = []
+        for second in 1...10 {
+            lines += pithy.report(connections: loopA, now: Int64(second) * 1000)
+            lines += pithy.report(connections: loopB, now: Int64(second) * 1000 + 3)
+        }
+        XCTAssertEqual(lines.filter { $0.hasPrefix("<- CPB") }.count, 10)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("-> PLA") }, Array(repeating: ["-> PLA a", "-> PLA b"], count: 5).flatMap { $0 })
     }
 }

@@ -53,6 +53,31 @@ final class RTMPPublishPlayTests: XCTestCase {
     func testFFmpegCopiesAudioOnlyAsPublished() throws { try checkCopy(.audioOnlyAAC) }
     func testFFmpegCopiesVideoOnlyAsPublished() throws { try checkCopy(.videoOnly) }
 
+    /// pithy_print_ms 1000: a "<- CPB" line for the publisher and a "-> PLA" line for the
+    /// players about every second, whichever loops the clients are on (before, a loop without
+    /// a publisher used up the publisher's turn: one publisher got two lines in 15 minutes).
+    func testPithyLinesComeEveryIntervalForEachKind() throws {
+        let server = try ServerProcess()
+        _ = try publish(.h264AAC, to: server.url("live/test"), loop: true, log: server.directory + "/publisher.log")
+        let players = try (0..<4).map { _ in try TestRTMPClient(port: server.port, path: "live/test") }
+        for player in players { XCTAssertTrue(try player.start()) }
+        sleep(2)
+        let startedAt = server.log.split(separator: "\n").count
+        for _ in 0..<20 {
+            sleep(1)
+            for player in players { _ = try player.pump(timeout: 0.01) }
+        }
+        let lines = server.log.split(separator: "\n").dropFirst(startedAt)
+        let publisherLines = lines.filter { $0.contains("<- CPB") }.count
+        let playerLines = lines.filter { $0.contains("-> PLA") }.count
+        XCTAssertGreaterThanOrEqual(publisherLines, 15, "publisher lines in 20 s")
+        XCTAssertLessThanOrEqual(publisherLines, 21)
+        XCTAssertGreaterThanOrEqual(playerLines, 15, "player lines in 20 s")
+        XCTAssertLessThanOrEqual(playerLines, 21, "one line per kind per interval, not one per client")
+        XCTAssertGreaterThanOrEqual(Set(lines.filter { $0.contains("-> PLA") }.compactMap { $0.split(separator: "]").dropFirst(3).first }).count, 2,
+                                    "players take turns")
+    }
+
     func testLateJoinerStartsAtKeyframeAtOnce() throws {
         let server = try ServerProcess()
         _ = try publish(.h264AAC, to: server.url("live/test"), loop: true, log: server.directory + "/publisher.log")

@@ -1,5 +1,6 @@
 import SRSConfig
 import SRSIO
+import SRSKernel
 import Synchronization
 
 /// The server's per-loop bookkeeping: the connections pinned to the loop, scanned once a
@@ -45,38 +46,52 @@ final class LoopContext: @unchecked Sendable {
     }
 }
 
-/// SRS's "pithy print": periodic statistics lines, at most one per kind of client per
-/// `pithy_print_ms`, however many clients there are.
+/// SRS's "pithy print": periodic statistics lines, one per kind of client (publishers `<-`,
+/// players `->`) every `pithy_print_ms`, however many clients there are (as SRS's stages). A
+/// loop claims a kind's line only when it has a client of that kind, so the line comes on
+/// time whichever loop the clients are on; the clients of a loop take turns (by id).
 final class PithyPrint: Sendable {
-    private let intervalMs: Atomic<Int64>
-    private let lastPublisherLine = Atomic<Int64>(0)
-    private let lastPlayerLine = Atomic<Int64>(0)
+    private enum Kind: Int, CaseIterable { case publisher, player }
 
-    init(intervalMs: Int) { self.intervalMs = Atomic(Int64(intervalMs)) }
-
-    func setInterval(_ milliseconds: Int) { intervalMs.store(Int64(milliseconds), ordering: .relaxed) }
-
-    func report<C: Collection>(connections: C, now: Int64) where C.Element == any ServerClient {
-        let interval = intervalMs.load(ordering: .relaxed)
-        var publisherDue = claim(lastPublisherLine, now: now, interval: interval)
-        var playerDue = claim(lastPlayerLine, now: now, interval: interval)
-        guard publisherDue || playerDue else { return }
-        for connection in connections {
-            guard let line = connection.pithyLine else { continue }
-            if line.hasPrefix("<-") && publisherDue {
-                log.trace(connection.id, line)
-                publisherDue = false
-            } else if line.hasPrefix("->") && playerDue {
-                log.trace(connection.id, line)
-                playerDue = false
-            }
-            if !publisherDue && !playerDue { break }
-        }
+    private struct State {
+        var intervalMs: Int64
+        /// Per kind: when its last line was written, and for which client.
+        var lastLine: [Int64] = [0, 0]
+        var lastClient: [Int] = [-1, -1]
     }
 
-    private func claim(_ last: borrowing Atomic<Int64>, now: Int64, interval: Int64) -> Bool {
-        let previous = last.load(ordering: .relaxed)
-        guard now - previous >= interval else { return false }
-        return last.compareExchange(expected: previous, desired: now, ordering: .relaxed).exchanged
+    private let state: LockedValue<State>
+
+    init(intervalMs: Int) { state = LockedValue(State(intervalMs: Int64(intervalMs))) }
+
+    func setInterval(_ milliseconds: Int) { state.withLock { $0.intervalMs = Int64(milliseconds) } }
+
+    /// Called by each loop once a second with its connections; returns the lines written.
+    @discardableResult
+    func report<C: Collection>(connections: C, now: Int64) -> [String] where C.Element == any ServerClient {
+        let due = state.withLock { state in Kind.allCases.filter { now - state.lastLine[$0.rawValue] >= state.intervalMs } }
+        guard !due.isEmpty else { return [] }
+        var written: [String] = []
+        var candidates: [[(id: Int, line: String)]] = [[], []]
+        for connection in connections {
+            guard let line = connection.pithyLine else { continue }
+            candidates[(line.hasPrefix("<-") ? Kind.publisher : .player).rawValue].append((connection.id, line))
+        }
+        for kind in due where !candidates[kind.rawValue].isEmpty {
+            let sorted = candidates[kind.rawValue].sorted { $0.id < $1.id }
+            let chosen = state.withLock { state -> (id: Int, line: String)? in
+                let index = kind.rawValue
+                guard now - state.lastLine[index] >= state.intervalMs else { return nil }  // another loop wrote it
+                state.lastLine[index] = now
+                let chosen = sorted.first { $0.id > state.lastClient[index] } ?? sorted[0]
+                state.lastClient[index] = chosen.id
+                return chosen
+            }
+            if let chosen {
+                log.trace(chosen.id, chosen.line)
+                written.append(chosen.line)
+            }
+        }
+        return written
     }
 }
