@@ -118,7 +118,7 @@ public enum ConfigSchema {
         DirectiveRule.implementedLeaves([
             "gop_cache", "queue_length", "mw_latency", "send_min_interval", "reduce_sequence_header",
             "time_jitter", "atc",
-        ]).adding(DirectiveRule.leaves(["mw_msgs", "mix_correct", "atc_auto", "gop_cache_max_frames"])),
+        ]).adding(DirectiveRule.implementedLeaves(["mix_correct"])).adding(DirectiveRule.leaves(["mw_msgs", "atc_auto", "gop_cache_max_frames"])),
         implemented: true
     )
 
@@ -134,8 +134,8 @@ public enum ConfigSchema {
         "send_min_interval", "reduce_sequence_header", "time_jitter", "atc",
         "publish_1stpkt_timeout", "publish_normal_timeout", "parse_sps",
     ]).adding(DirectiveRule.leaves([
-        "mix_correct", "atc_auto", "debug_srs_upnode", "in_ack_size", "out_ack_size",
-    ])).adding(DirectiveRule.implementedLeaves(["refer_publish", "refer_play", "mode", "origin", "token_traverse", "vhost"])).adding([
+        "atc_auto", "debug_srs_upnode", "in_ack_size", "out_ack_size",
+    ])).adding(DirectiveRule.implementedLeaves(["mix_correct"])).adding(DirectiveRule.implementedLeaves(["refer_publish", "refer_play", "mode", "origin", "token_traverse", "vhost"])).adding([
         "mr": .block(DirectiveRule.implementedLeaves(["enabled", "latency"]), implemented: true),
         "play": play,
         "publish": publish,

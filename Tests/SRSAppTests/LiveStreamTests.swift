@@ -32,6 +32,38 @@ final class LiveStreamTests: XCTestCase {
         XCTAssertEqual(stream.playerCount, 1)
     }
 
+    /// A publisher whose audio comes 150 ms late: with `mix_correct on` (SRS 2.0) players get
+    /// audio and video in timestamp order and every frame; without it, as sent.
+    func testMixCorrectPutsLateAudioBackInOrder() throws {
+        let late = RecordedStream.first(3000).enumerated().sorted { a, b in
+            func key(_ item: (offset: Int, element: RTMPMessage)) -> (Int64, Int) {
+                (item.element.timestamp + (item.element.typeId == 8 && item.offset > 3 ? 150 : 0), item.offset)
+            }
+            return key(a) < key(b)
+        }.map(\.element)
+        func regressions(_ messages: [RTMPMessage]) -> Int {
+            let media = messages.filter { $0.typeId == 8 || $0.typeId == 9 }
+            return zip(media, media.dropFirst()).filter { $1.timestamp < $0.timestamp }.count
+        }
+        XCTAssertGreaterThan(regressions(late), 20, "the publisher's interleaving is off")
+        for mix in [true, false] {
+            let harness = try AppHarness("vhost __defaultVhost__ { mw_latency 100; time_jitter off; mix_correct \(mix ? "on" : "off"); }")
+            let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/s", mode: .publish)
+            let player = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/s", mode: .play)
+            publisher.publish(late)
+            publisher.close()
+            harness.advance(200)
+            player.pump()
+            let received = player.media.filter { $0.typeId == 8 || $0.typeId == 9 }
+            XCTAssertEqual(received.count, late.filter { $0.typeId == 8 || $0.typeId == 9 }.count, "every frame, mix_correct \(mix)")
+            if mix {
+                XCTAssertEqual(regressions(received), 0, "in timestamp order")
+            } else {
+                XCTAssertEqual(regressions(received), regressions(late), "as sent")
+            }
+        }
+    }
+
     func testLatePlayerStartsAtTheLastKeyframeWithHeaders() throws {
         let harness = try AppHarness(vhost)
         let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/g", mode: .publish)

@@ -60,6 +60,8 @@ public final class LiveSource: @unchecked Sendable {
     private var publisher: StreamPublisher?
     /// `reduce_sequence_header`: an unchanged sequence header is not sent again.
     private var reduceSequenceHeader: Bool
+    /// `mix_correct`: a publisher's audio and video put back in timestamp order (nil: off).
+    private var mixQueue: MixQueue?
     /// queue_length applies while someone plays; with no player the ring keeps the GOP cache
     /// and a few seconds (audio-only start, fast_cache): 1,000 unwatched 100 kbps publishers
     /// held 589 MB with 30 s rings (docs/performance.md).
@@ -85,6 +87,7 @@ public final class LiveSource: @unchecked Sendable {
         self.registry = registry
         self.modules = modules
         reduceSequenceHeader = config.reduceSequenceHeader
+        mixQueue = config.mixCorrect ? MixQueue() : nil
         queueLengthMs = Int64(config.queueLengthSeconds * 1000)
         idleSpanMs = Self.idleSpan(config)
         let ring = MessageRing(limits: LiveSource.ringLimits(config))
@@ -161,6 +164,10 @@ public final class LiveSource: @unchecked Sendable {
     func apply(_ config: VhostConfig) {
         loop.preconditionInLoop()
         reduceSequenceHeader = config.reduceSequenceHeader
+        if config.mixCorrect != (mixQueue != nil) {
+            if let waiting = mixQueue?.drain(), !waiting.isEmpty { ingest(waiting) }
+            mixQueue = config.mixCorrect ? MixQueue() : nil
+        }
         queueLengthMs = Int64(config.queueLengthSeconds * 1000)
         idleSpanMs = Self.idleSpan(config)
         var limits = LiveSource.ringLimits(config)
@@ -230,6 +237,7 @@ public final class LiveSource: @unchecked Sendable {
         }
         guard let retire else { return }
         execute { [self] in
+            if let waiting = mixQueue?.drain(), !waiting.isEmpty { ingest(waiting) }
             publisher = nil
             features.forEach { $0.onUnpublish() }
         }
@@ -305,7 +313,13 @@ public final class LiveSource: @unchecked Sendable {
 
     /// Hands a publisher's batch to the source's loop, preserving order.
     func submit(_ batch: [SharedMessage]) {
-        execute { [self] in ingest(batch) }
+        execute { [self] in
+            guard mixQueue != nil else { return ingest(batch) }
+            var ordered: [SharedMessage] = []
+            ordered.reserveCapacity(batch.count)
+            for message in batch { ordered += mixQueue!.push(message) }
+            if !ordered.isEmpty { ingest(ordered) }
+        }
     }
 
     /// Appends a batch to the ring (one lock), counts it, hands it to the features and wakes
