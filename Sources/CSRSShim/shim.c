@@ -1,4 +1,8 @@
 #include <malloc.h>
+#include <spawn.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <string.h>
 #include "CSRSShim.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -144,4 +148,35 @@ int srs_socket_error(int fd) {
 
 int srs_release_free_memory(unsigned long pad) {
     return malloc_trim(pad);
+}
+
+extern char **environ;
+
+int srs_spawn(const char *path, char *const argv[], const char *log_path, pid_t *pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    int error = posix_spawn_file_actions_init(&actions);
+    if (error) return error;
+    error = posix_spawnattr_init(&attributes);
+    if (error) { posix_spawn_file_actions_destroy(&actions); return error; }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    sigset_t handled, none;
+    sigemptyset(&handled);
+    int signals[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD};
+    for (unsigned i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) sigaddset(&handled, signals[i]);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attributes, &handled);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    if (strchr(path, '/')) {
+        error = posix_spawn(pid, path, &actions, &attributes, argv, environ);
+    } else {
+        error = posix_spawnp(pid, path, &actions, &attributes, argv, environ);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return error;
 }

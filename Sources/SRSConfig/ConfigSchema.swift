@@ -96,15 +96,16 @@ public enum ConfigSchema {
 
     /// `engine` of `transcode` and `ingest`.
     private static let engine: DirectiveRule = .block(
-        DirectiveRule.leaves([
+        DirectiveRule.implementedLeaves([
             "enabled", "iformat", "vcodec", "vbitrate", "vfps", "vwidth", "vheight", "vthreads",
             "vprofile", "vpreset", "acodec", "abitrate", "asample_rate", "achannels", "oformat", "output",
         ]).adding([
-            "vfilter": .freeBlock,
-            "vparams": .freeBlock,
-            "aparams": .freeBlock,
-            "perfile": .freeBlock,  // SRS 3+: ffmpeg input options
-        ])
+            "vfilter": DirectiveRule(shape: .freeBlock, implemented: true),
+            "vparams": DirectiveRule(shape: .freeBlock, implemented: true),
+            "aparams": DirectiveRule(shape: .freeBlock, implemented: true),
+            "perfile": DirectiveRule(shape: .freeBlock, implemented: true),  // SRS 3+: ffmpeg input options
+        ]),
+        implemented: true
     )
 
     private static let httpServer: DirectiveRule = .block(
@@ -147,10 +148,10 @@ public enum ConfigSchema {
         "dvr": .block(DirectiveRule.implementedLeaves([
             "enabled", "dvr_plan", "dvr_path", "dvr_duration", "dvr_wait_keyframe", "time_jitter", "dvr_apply",
         ]), implemented: true),
-        "ingest": .block(DirectiveRule.leaves(["enabled", "ffmpeg"]).adding([
-            "input": .block(DirectiveRule.leaves(["type", "url"])),
+        "ingest": .block(DirectiveRule.implementedLeaves(["enabled", "ffmpeg"]).adding([
+            "input": .block(DirectiveRule.implementedLeaves(["type", "url"]), implemented: true),
             "engine": engine,
-        ])),
+        ]), implemented: true),
         "http_static": httpStatic,
         "http": httpStatic,
         "http_remux": .block(DirectiveRule.implementedLeaves(["enabled", "fast_cache", "mount", "hstrs"])
@@ -169,7 +170,7 @@ public enum ConfigSchema {
             "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_hls", "on_dvr",
             "timeout", "fail_open",
         ]).adding(DirectiveRule.leaves(["on_hls_notify"])), implemented: true),
-        "transcode": .block(DirectiveRule.leaves(["enabled", "ffmpeg"]).adding(["engine": engine])),
+        "transcode": .block(DirectiveRule.implementedLeaves(["enabled", "ffmpeg"]).adding(["engine": engine]), implemented: true),
         "bandcheck": .block(DirectiveRule.leaves(["enabled", "key", "interval", "limit_kbps"])),
         // SRS 3+ features this server does not have.
         "exec": .block(DirectiveRule.leaves(["enabled", "publish"])),
@@ -189,8 +190,8 @@ public enum ConfigSchema {
         "listen", "pid", "chunk_size", "srs_log_tank", "srs_log_level", "srs_log_level_v2", "srs_log_file",
         "max_connections", "daemon", "utc_time", "work_dir", "asprocess", "pithy_print_ms",
         "max_waiting_players", "max_waiting_players_per_stream",  // SwiftSRS's own
+        "ff_log_dir",
     ]).adding(DirectiveRule.leaves([
-        "ff_log_dir",  // used by transcode and ingest, which are not implemented yet
         // SRS 3+ directives accepted so that newer configs load.
         "inotify_auto_reload", "auto_reload_for_docker", "grace_start_wait", "grace_final_wait",
         "force_grace_quit", "disable_daemon_for_docker", "tcmalloc_release_rate", "query_latest_version",

@@ -81,6 +81,12 @@ struct SettingReader {
         return word
     }
 
+    /// The value of the directive at these paths, or nil when absent.
+    func optionalText(_ paths: [String]...) throws(ConfigError) -> String? {
+        guard let found = try setting(paths) else { return nil }
+        return try DirectiveValue.single(found.directive, context: found.context, warnings: warnings)
+    }
+
     /// Every argument of the one directive at these paths (at least one), or nil if absent.
     func words(_ paths: [String]...) throws(ConfigError) -> [String]? {
         guard let found = try setting(paths) else {

@@ -70,6 +70,10 @@ public struct VhostConfig: Sendable, Equatable {
     public var forward = ForwardConfig()
     /// `mode remote` and its origins: this vhost is an edge.
     public var edge = EdgeConfig()
+    /// `transcode [scope] { }` blocks, in file order.
+    public var transcodes: [TranscodeConfig] = []
+    /// `ingest ID { }` blocks, in file order.
+    public var ingests: [IngestConfig] = []
 
     /// A vhost with every default, as if the config said `vhost NAME { }`.
     public init(name: String) {
@@ -143,5 +147,11 @@ public struct VhostConfig: Sendable, Equatable {
         refer = try ReferConfig(reader: reader, block: block.child("refer"))
         forward = try ForwardConfig(reader: reader, block: block.child("forward"))
         edge = try EdgeConfig(reader: reader, vhostName: name)
+        transcodes = try block.children(named: "transcode").map { block throws(ConfigError) in
+            try TranscodeConfig(block: block, context: context, warnings: warnings)
+        }
+        ingests = try block.children(named: "ingest").map { block throws(ConfigError) in
+            try IngestConfig(block: block, context: context, warnings: warnings)
+        }
     }
 }

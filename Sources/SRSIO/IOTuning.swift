@@ -27,4 +27,13 @@ public enum IOTuning {
     public static let blockingPoolWidth = 4
     /// RLIMIT_NOFILE the server asks for (capped by the hard limit): 10k players plus upstreams.
     public static let wantedFileDescriptors = 65536
+    /// A supervised child (ffmpeg) is checked for exit this often: a dead one is noticed
+    /// within half a second (SRS checks every 3 s).
+    public static let processWatchMs = 500
+    /// Restart delays of a child that died: 1 s, doubling to 30 s while it keeps dying soon
+    /// after starting (a wrong URL or engine must not spin).
+    public static let processRestartMinMs = 1000
+    public static let processRestartMaxMs = 30_000
+    /// A stopped child gets SIGTERM, then SIGKILL after this long (ffmpeg writes its trailer).
+    public static let processStopGraceMs = 2000
 }

@@ -214,3 +214,53 @@ final class PithyPrintTests: XCTestCase {
         XCTAssertEqual(lines.filter { $0.hasPrefix("-> PLA") }, Array(repeating: ["-> PLA a", "-> PLA b"], count: 5).flatMap { $0 })
     }
 }
+
+/// The ffmpeg command lines, argument for argument as SRS 2.0's SrsFFMPEG::start builds them.
+final class FFmpegCommandTests: XCTestCase {
+    private func engine(_ body: String) throws -> FFmpegEngineConfig {
+        let config = try ServerConfig.parse(text: "vhost v { transcode { enabled on; engine e { enabled on; \(body) } } }", file: "x.conf")
+        return try XCTUnwrap(config.vhost(named: "v")?.transcodes.first?.engines.first)
+    }
+
+    func testSRSLogoEngine() throws {
+        let engine = try engine("""
+            vfilter { i ./doc/ffmpeg-logo.png; filter_complex 'overlay=10:10'; }
+            vcodec libx264; vbitrate 300; vfps 20; vwidth 768; vheight 320; vthreads 2; vprofile baseline; vpreset superfast;
+            vparams { t 100; coder 1; b_strategy 2; bf 3; refs 10; }
+            acodec libfdk_aac; abitrate 45; asample_rate 44100; achannels 2; aparams { profile:a aac_low; }
+            output rtmp://127.0.0.1:[port]/[app]?vhost=[vhost]/[stream]_[engine];
+            """)
+        let output = FFmpegCommand.render(engine.output, vhost: "__defaultVhost__", port: 1935, app: "live", stream: "livestream", engine: "e")
+        XCTAssertEqual(output, "rtmp://127.0.0.1:1935/live?vhost=__defaultVhost__/livestream_e")
+        let input = "rtmp://127.0.0.1:1935/live?vhost=__defaultVhost__/livestream"
+        XCTAssertEqual(FFmpegCommand.transcode(ffmpeg: "./objs/ffmpeg/bin/ffmpeg", engine: engine, input: input, output: output).argv, [
+            "./objs/ffmpeg/bin/ffmpeg", "-f", "flv", "-i", input,
+            "-i", "./doc/ffmpeg-logo.png", "-filter_complex", "overlay=10:10",
+            "-vcodec", "libx264", "-b:v", "300000", "-r", "20.00", "-s", "768x320", "-aspect", "768:320", "-threads", "2",
+            "-profile:v", "baseline", "-preset", "superfast", "-t", "100", "-coder", "1", "-b_strategy", "2", "-bf", "3", "-refs", "10",
+            "-acodec", "libfdk_aac", "-b:a", "45000", "-ar", "44100", "-ac", "2", "-profile:a", "aac_low",
+            "-f", "flv", "-y", output,
+        ])
+        XCTAssertEqual(FFmpegCommand.streamPath(ofRTMPURL: output), "live/livestream_e")
+    }
+
+    func testCopyDropAndAudioOnlyEngines() throws {
+        let copy = try engine("vcodec copy; acodec copy; aparams { bsf:a aac_adtstoasc; ar 8000; } output rtmp://h/a/s;")
+        XCTAssertEqual(FFmpegCommand.transcode(ffmpeg: "ffmpeg", engine: copy, input: "rtmp://i/a/s", output: "rtmp://h/a/s").argv,
+                       ["ffmpeg", "-f", "flv", "-i", "rtmp://i/a/s", "-vcodec", "copy", "-acodec", "copy", "-bsf:a", "aac_adtstoasc", "-f", "flv", "-y", "rtmp://h/a/s"])
+        let audio = try engine("vcodec vn; acodec aac; abitrate 64; oformat off; output rtmp://h/a/s;")
+        XCTAssertEqual(FFmpegCommand.transcode(ffmpeg: "ffmpeg", engine: audio, input: "udp://x", output: "o").argv,
+                       ["ffmpeg", "-i", "udp://x", "-vn", "-acodec", "aac", "-b:a", "64000", "-y", "o"], "no -f for a non-RTMP input, oformat off")
+    }
+
+    func testIngestFileCopiesAtRealTimePace() throws {
+        var disabled = FFmpegEngineConfig()
+        disabled.output = "rtmp://127.0.0.1:1935/live/s"
+        XCTAssertEqual(FFmpegCommand.ingest(ffmpeg: "ffmpeg", type: .file, engine: disabled, input: "a.flv", output: disabled.output).argv,
+                       ["ffmpeg", "-re", "-i", "a.flv", "-vcodec", "copy", "-acodec", "copy", "-f", "flv", "-y", "rtmp://127.0.0.1:1935/live/s"])
+        XCTAssertEqual(FFmpegCommand.ingest(ffmpeg: "ffmpeg", type: .stream, engine: disabled, input: "http://x/a.flv", output: "o").argv,
+                       ["ffmpeg", "-i", "http://x/a.flv", "-vcodec", "copy", "-acodec", "copy", "-f", "flv", "-y", "o"])
+        XCTAssertEqual(FFmpegCommand.binary("./objs/ffmpeg/bin/ffmpeg"), "ffmpeg", "SRS's own build is not there: PATH's")
+        XCTAssertEqual(FFmpegCommand.binary("/bin/sh"), "/bin/sh")
+    }
+}

@@ -83,7 +83,8 @@ final class ConfFilesTests: XCTestCase {
     func testFullConfShowsDefaultsInBothShapes() throws {
         let config = try load("full.conf")
         XCTAssertEqual(config.vhosts.map(\.name),
-                       ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "dvr.example.com", "edge.example.com", "unimplemented.example.com"])
+                       ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "ffmpeg.example.com", "dvr.example.com", "edge.example.com",
+                        "unimplemented.example.com"])
         var shownDVR = try XCTUnwrap(config.vhost(named: "dvr.example.com")).dvr
         XCTAssertTrue(shownDVR.enabled)
         shownDVR.enabled = false

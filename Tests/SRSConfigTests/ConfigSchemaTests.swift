@@ -83,13 +83,13 @@ final class ConfigSchemaTests: XCTestCase {
                 mr { enabled on; }
                 hls { enabled on; }
                 dvr { enabled off; }
-                ingest x { enabled on; }
+                hds { enabled on; }
             }
             vhost off.example { enabled off; hls { enabled on; } }
             """, file: "u.conf")
         XCTAssertEqual(
             config.unsupportedDirectives.map { "\($0.name)@\($0.line)" },
-            ["stats@4", "debug_srs_upnode@7", "mw_msgs@8", "ingest@12"]
+            ["stats@4", "debug_srs_upnode@7", "mw_msgs@8", "hds@12"]
         )
     }
 

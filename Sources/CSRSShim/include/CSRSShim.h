@@ -24,6 +24,10 @@ int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port);
 int srs_connect_tcp(const char *host, int port);
 /// SO_ERROR of fd.
 int srs_socket_error(int fd);
+/// Starts `path` (looked up in PATH when it has no '/') with `argv` (NULL-terminated): stdin
+/// from /dev/null, stdout and stderr appended to `log_path`, no other descriptor inherited,
+/// default signal handling and an empty signal mask. Returns 0 and the pid, or an errno.
+int srs_spawn(const char *path, char *const argv[], const char *log_path, pid_t *pid);
 /// Returns free heap memory above `pad` bytes to the system (glibc malloc_trim); 1 if any was.
 int srs_release_free_memory(unsigned long pad);
 #endif

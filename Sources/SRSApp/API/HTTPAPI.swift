@@ -46,6 +46,7 @@ struct HTTPAPI {
         case "vhosts": return vhosts(id: id)
         case "streams": return streams(id: id, start: query("start"), count: query("count"))
         case "clients": return clients(method: method, id: id, start: query("start"), count: query("count"))
+        case "processes": return (200, processes)
         default: return (404, error(Code.notFound))
         }
     }
@@ -64,6 +65,7 @@ struct HTTPAPI {
                 "authors": "the license, copyright, authors and contributors", "features": "the supported features of SRS",
                 "vhosts": "manage all vhosts or specified vhost", "streams": "manage all streams or specified stream",
                 "clients": "manage all clients or specified client (all of them unless count is given)",
+                "processes": "the ffmpeg processes of transcode and ingest (SwiftSRS)",
             ],
         ]
     }
@@ -210,6 +212,22 @@ struct HTTPAPI {
         ]
         data += flags.map { ($0.0, .bool($0.1)) }
         return ["code": 0, "server": serverId, "data": .object(data)]
+    }
+
+    /// The supervised ffmpegs: what each one does and how it runs.
+    private var processes: JSONValue {
+        let list: [JSONValue] = server.ffmpeg.all.map { entry in
+            let status = entry.process.status
+            return [
+                "id": .number(entry.id), "type": .string(entry.kind.rawValue), "vhost": .number(server.vhostId(entry.vhost)),
+                "vhost_name": .string(entry.vhost), "name": .string(entry.name), "stream": .string(entry.stream),
+                "output": entry.publishes.map { .string($0) } ?? .null,
+                "state": .string(status.running ? "running" : "restarting"), "pid": status.pid.map { .number($0) } ?? .null,
+                "restarts": .number(status.restarts), "last_exit": status.lastExit.map { .string($0) } ?? .null,
+                "argv": .array(entry.process.argv.map { .string($0) }), "log": .string(entry.process.logPath),
+            ]
+        }
+        return ["code": 0, "server": serverId, "processes": .array(list)]
     }
 
     // MARK: Vhosts, streams, clients

@@ -34,7 +34,11 @@ public final class Server: @unchecked Sendable {
     private let reloadLane = BlockingPool.standaloneLane(label: "srs.reload")
     private let listeners = LockedValue<[OpenListener]>([])
     private let connectionCount = Atomic<Int>(0)
-    private let nextContextId = Atomic<Int>(100)
+    private let contextIds = ContextIdGenerator()
+    /// Every ffmpeg the server runs (transcode, ingest).
+    let ffmpeg = FFmpegProcesses()
+    /// The `ingest` blocks' ffmpegs.
+    let ingesters: IngestSupervisor
     private let signals = SignalWatcher()
     private let quitting = Atomic<Bool>(false)
     /// Context id of the server's own log lines.
@@ -54,8 +58,13 @@ public final class Server: @unchecked Sendable {
         self.connector = connector ?? TCPConnector(pool: blockingPool)
         hooks = HookCaller(connector: self.connector)
         edge = EdgeCluster(connector: self.connector)
+        let current = currentConfig
+        let ids = contextIds
+        ingesters = IngestSupervisor(processes: ffmpeg, pool: blockingPool, newId: { ids.make() })
         streams = StreamRegistry(
-            loops: self.group.loops, modules: StreamFeatureModules.all(pool: blockingPool, connector: self.connector, hooks: hooks))
+            loops: self.group.loops,
+            modules: StreamFeatureModules.all(pool: blockingPool, connector: self.connector, hooks: hooks, ffmpeg: ffmpeg,
+                                              settings: { current.withLock { $0 } }, newId: { ids.make() }))
         pithy = PithyPrint(intervalMs: config.pithyPrintMs)
         loopContexts = self.group.loops.map { LoopContext(loop: $0, server: self) }
         for context in loopContexts { context.start() }
@@ -94,7 +103,7 @@ public final class Server: @unchecked Sendable {
 
     public var activeConnections: Int { connectionCount.load(ordering: .relaxed) }
 
-    func newContextId() -> Int { nextContextId.add(1, ordering: .relaxed).oldValue }
+    func newContextId() -> Int { contextIds.make() }
 
     /// Binds every `listen` address and the HTTP API / HTTP server ports, and starts accepting.
     /// Throws `ListenError` (e.g. a port in use).
@@ -109,6 +118,7 @@ public final class Server: @unchecked Sendable {
         }
         listeners.withLock { $0 = opened }
         for entry in opened { startAccepting(entry) }
+        ingesters.apply(config)
     }
 
     /// What listens where: RTMP ports, then the HTTP API / server ports.
@@ -290,6 +300,7 @@ public final class Server: @unchecked Sendable {
         }
         currentConfig.withLock { $0 = new }
         for warning in new.warnings { log.warn(Server.serverContextId, "reload: config: \(warning)") }
+        ingesters.apply(new)
         try? Logger.shared.configure(tank: new.logTank, level: new.logLevel, file: new.logFile, utcTime: new.utcTime)
         pithy.setInterval(new.pithyPrintMs)
         applyListeners(new)
@@ -311,6 +322,9 @@ public final class Server: @unchecked Sendable {
         guard !quitting.exchange(true, ordering: .relaxed) else { return }
         log.trace(Server.serverContextId, graceful ? "SIGTERM: graceful quit" : "SIGINT: quit")
         for entry in listeners.withLock({ $0 }) { entry.listener.close() }
+        // No ffmpeg outlives the server.
+        ingesters.stopAll()
+        ffmpeg.stopAll()
         guard graceful else {
             onExit(0)
             return
