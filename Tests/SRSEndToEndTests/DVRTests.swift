@@ -29,6 +29,24 @@ final class DVRTests: XCTestCase {
         return Double(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
+    /// Three 10 s segments (cut at the 2 s keyframes), each ffprobe-clean and within one GOP
+    /// of dvr_duration, together holding every published frame.
+    private func assertSegments(_ files: [String], hold published: (video: Int, audio: Int, errors: String),
+                                file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(files.count, 3, "\(files)", file: file, line: line)
+        var video = 0
+        var audio = 0
+        for path in files {
+            let frames = try MediaFixtures.countFrames(path)
+            XCTAssertEqual(frames.errors, "", "ffprobe is silent on \(path)", file: file, line: line)
+            video += frames.video
+            audio += frames.audio
+            XCTAssertEqual(try duration(path), 10, accuracy: 2.1, "within one GOP of dvr_duration: \(path)", file: file, line: line)
+        }
+        XCTAssertEqual(video, published.video, file: file, line: line)
+        XCTAssertEqual(audio, published.audio, file: file, line: line)
+    }
+
     func testSessionAndSegmentPlansRecordThirtySecondsFrameForFrame() throws {
         let server = try ServerProcess(body: """
             vhost __defaultVhost__ { dvr { enabled on; dvr_plan session; dvr_path \(root)/session/[app]/[stream].[timestamp].flv; } }
@@ -51,19 +69,7 @@ final class DVRTests: XCTestCase {
         XCTAssertEqual(recorded.audio, published.audio)
         XCTAssertEqual(try duration(sessionFiles[0]), 30, accuracy: 0.5)
         // Segment: 10 s files cut at the 2 s keyframes, together every frame.
-        let segments = flvFiles(root + "/segment/live")
-        XCTAssertEqual(segments.count, 3, "\(segments)")
-        var video = 0
-        var audio = 0
-        for file in segments {
-            let frames = try MediaFixtures.countFrames(file)
-            XCTAssertEqual(frames.errors, "", "ffprobe is silent on \(file)")
-            video += frames.video
-            audio += frames.audio
-            XCTAssertEqual(try duration(file), 10, accuracy: 2.1, "within one GOP of dvr_duration: \(file)")
-        }
-        XCTAssertEqual(video, published.video)
-        XCTAssertEqual(audio, published.audio)
+        try assertSegments(flvFiles(root + "/segment/live"), hold: published)
         XCTAssertTrue(server.isRunning)
     }
 
@@ -128,20 +134,8 @@ final class DVRTests: XCTestCase {
         XCTAssertEqual(decode.output, "", "every frame decodes")
 
         let segments = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/segment/live")) ?? []).sorted()
-        XCTAssertEqual(segments.count, 3, "\(segments)")
-        var video = 0
-        var audio = 0
-        for name in segments {
-            let file = root + "/segment/live/" + name
-            XCTAssertTrue(name.hasSuffix(".mp4"), name)
-            let frames = try MediaFixtures.countFrames(file)
-            XCTAssertEqual(frames.errors, "", "ffprobe is silent on \(file)")
-            video += frames.video
-            audio += frames.audio
-            XCTAssertEqual(try duration(file), 10, accuracy: 2.1, "within one GOP of dvr_duration: \(file)")
-        }
-        XCTAssertEqual(video, published.video)
-        XCTAssertEqual(audio, published.audio)
+        XCTAssertTrue(segments.allSatisfy { $0.hasSuffix(".mp4") }, "\(segments)")
+        try assertSegments(segments.map { root + "/segment/live/" + $0 }, hold: published)
 
         let mp3Frames = try MediaFixtures.countFrames(root + "/mp3/live/rec.mp4")
         XCTAssertEqual(mp3Frames.errors, "", "ffprobe is silent on the MP3 recording")
