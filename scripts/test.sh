@@ -9,7 +9,7 @@ scripts/install-deps.sh test
 swift build --build-tests
 swift test --skip-build --disable-swift-testing
 # The end-to-end tests that drive the concurrent core, run again under each sanitizer.
-concurrent_tests='testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds|testHalfOpenClients|testRTMPClientFlooding|TCPConnectionTests|SRSAppTests|HTTPAdmissionTests|testEdgeVhostWritesHLSForAPulledStream|testAnUnwritablePathAndABlockedDiskNeverHurtPlayers|SupervisedProcessTests|testIngestSupervision'
+concurrent_tests='testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds|testHalfOpenClients|testRTMPClientFlooding|TCPConnectionTests|SRSAppTests|HTTPAdmissionTests|testEdgeVhostWritesHLSForAPulledStream|testAnUnwritablePathAndABlockedDiskNeverHurtPlayers|SupervisedProcessTests|testIngestSupervision|CasterTests'
 if [ "${SKIP_TSAN:-0}" != "1" ]; then
     echo "== ThreadSanitizer: concurrent end-to-end tests =="
     # No backtracer under TSan: after a sanitizer abort its fork hung the run (seen once).

@@ -124,6 +124,30 @@ int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port) {
     return fd;
 }
 
+int srs_bind_udp(const char *host, int port, int receive_buffer, int *bound_port) {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int rc = fill_address(host, port, &ss, &len);
+    if (rc < 0) return rc;
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof(bound);
+    if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0) {
+        char buf[64];
+        *bound_port = srs_format_address(&bound, buf, sizeof(buf));
+    }
+    return fd;
+}
+
 int srs_connect_tcp(const char *host, int port) {
     struct sockaddr_storage ss;
     socklen_t len;

@@ -207,10 +207,10 @@ public enum ConfigSchema {
         "http_stream": httpServer,
         "heartbeat": .block(DirectiveRule.leaves(["enabled", "interval", "url", "device_id", "summaries", "ports"])),
         "stats": .block(DirectiveRule.leaves(["enabled", "network", "disk"])),
-        "stream_caster": .block(DirectiveRule.leaves([
-            "enabled", "caster", "output", "listen", "rtp_port_min", "rtp_port_max", "rtp_idle_timeout", "host",
-            "audio_enable", "auto_create_channel", "jitterbuffer_enable", "tcp_enable", "wait_keyframe",
-        ]).adding(["sip": .block(DirectiveRule.leaves(["enabled", "listen", "timeout", "reinvite", "candidate"]))])),
+        "stream_caster": .block(DirectiveRule.implementedLeaves(["enabled", "caster", "output", "listen", "rtp_port_min", "rtp_port_max"])
+            .adding(DirectiveRule.leaves([
+                "rtp_idle_timeout", "host", "audio_enable", "auto_create_channel", "jitterbuffer_enable", "tcp_enable", "wait_keyframe",
+            ])).adding(["sip": .block(DirectiveRule.leaves(["enabled", "listen", "timeout", "reinvite", "candidate"]))]), implemented: true),
         "rtc_server": .block(DirectiveRule.leaves([
             "enabled", "listen", "candidate", "ip_family", "ecdsa", "encrypt", "reuseport", "merge_nalus", "use_auto_detect_network_ip",
             "api_as_candidates", "resolve_api_domain", "keep_api_domain", "protocol", "dir",

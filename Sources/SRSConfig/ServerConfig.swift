@@ -46,6 +46,8 @@ public struct ServerConfig: Sendable {
     public var httpAPI = HTTPAPIConfig()
     /// `http_server { }` (alias `http_stream { }`).
     public var httpServer = HTTPServerConfig()
+    /// `stream_caster { }` blocks, in file order.
+    public var casters: [StreamCasterConfig] = []
 
     /// The parsed tree, includes expanded.
     public let root: [ConfigDirective]
@@ -112,6 +114,10 @@ public struct ServerConfig: Sendable {
         httpServer.enabled = try reader.flag(false, ["http_server", "enabled"], ["http_stream", "enabled"])
         httpServer.listen = try Self.listenAddress(reader, httpServer.listen, ["http_server", "listen"], ["http_stream", "listen"])
         httpServer.dir = try reader.text(httpServer.dir, ["http_server", "dir"], ["http_stream", "dir"])
+
+        casters = try root.filter { $0.name == "stream_caster" }.map { block throws(ConfigError) in
+            try StreamCasterConfig(block: block, warnings: collector)
+        }
 
         var firstBlockOfName: [String: ConfigDirective] = [:]
         for block in root where block.name == "vhost" {

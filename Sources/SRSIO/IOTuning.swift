@@ -27,6 +27,11 @@ public enum IOTuning {
     public static let blockingPoolWidth = 4
     /// RLIMIT_NOFILE the server asks for (capped by the hard limit): 10k players plus upstreams.
     public static let wantedFileDescriptors = 65536
+    /// A UDP socket (MPEG-TS caster) asks for this receive buffer: 4 MB holds 1 s of a 30 Mbps
+    /// stream while its loop is busy (the kernel caps it at net.core.rmem_max).
+    public static let udpReceiveBufferBytes = 4 << 20
+    /// Datagrams read per wake of a UDP socket (then the loop serves others).
+    public static let maxDatagramsPerEvent = 64
     /// A supervised child (ffmpeg) is checked for exit this often: a dead one is noticed
     /// within half a second (SRS checks every 3 s).
     public static let processWatchMs = 500

@@ -27,6 +27,8 @@ enum FuzzTarget: String, CaseIterable {
     case config
     /// What a TLS server (an https:// callback) answers the client side.
     case tlsClient = "tls-client"
+    /// MPEG-TS (UDP casters, HLS ingest) in two slices.
+    case ts
 
     /// Feeds `data` to the parser. The first byte picks where the input is split in two
     /// reads, so partial reads are explored too.
@@ -64,6 +66,14 @@ enum FuzzTarget: String, CaseIterable {
                 guard (try? session.receive(part)) != nil else { return }
                 _ = session.takeOutput()
             }
+        case .ts:
+            var demuxer = TSDemuxer()
+            _ = demuxer.feed(first)
+            _ = demuxer.feed(second)
+            _ = demuxer.flush()
+            var datagrams = TSDemuxer()
+            _ = datagrams.feed(datagram: first)
+            _ = datagrams.feed(datagram: second)
         case .amf0:
             _ = try? AMF0Decoder.decodeAll(Array(data))
         case .flv:

@@ -20,6 +20,10 @@ int srs_format_address(const struct sockaddr_storage *addr, char *buf, int bufle
 /// Creates, binds and listens a TCP socket on host:port (host "" = any, IPv4 or IPv6 literal).
 /// Returns the fd or -errno. The bound port is written to *bound_port.
 int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port);
+/// Creates and binds a non-blocking UDP socket on host:port with a receive buffer of
+/// `receive_buffer` bytes (capped by the kernel). Returns the fd or -errno; the bound port is
+/// written to *bound_port.
+int srs_bind_udp(const char *host, int port, int receive_buffer, int *bound_port);
 /// Non-blocking connect to host:port (numeric). Returns fd or -errno; EINPROGRESS is success.
 int srs_connect_tcp(const char *host, int port);
 /// SO_ERROR of fd.

@@ -61,6 +61,14 @@ public enum AppTuning {
     /// (one 25 fps frame), so timestamps stay monotonic across a republish.
     public static let hlsRepublishGapMs: Int64 = 40
 
+    /// A caster's publish ends after this long without data (an encoder that stopped), so
+    /// HLS closes its segment and players see the end; new data publishes again.
+    public static let casterIdleMs = 5000
+    /// A refused caster publish is asked again after this long (data meanwhile is dropped).
+    public static let casterRetryMs = 5000
+    /// Messages a caster holds while admission decides (an on_publish callback).
+    public static let casterMaxWaitingMessages = 2048
+
     /// TS outputs (HLS, the .ts mount) and MP4 DVR wait this much media for an announced
     /// track whose codec is not known yet (MP3 after video); ffmpeg's first MP3 frame comes
     /// 55 ms after its first video frame, so 3 s is far beyond a real publisher's gap.

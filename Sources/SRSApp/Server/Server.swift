@@ -39,6 +39,8 @@ public final class Server: @unchecked Sendable {
     let ffmpeg = FFmpegProcesses()
     /// The `ingest` blocks' ffmpegs.
     let ingesters: IngestSupervisor
+    /// The `stream_caster` blocks.
+    private(set) var casters: CasterSupervisor!
     private let signals = SignalWatcher()
     private let quitting = Atomic<Bool>(false)
     /// Context id of the server's own log lines.
@@ -73,6 +75,7 @@ public final class Server: @unchecked Sendable {
         streams.setKicker { id in _ = clients.kick(id) }
         admission = AdmissionPipeline(config: { [unowned self] in self.config }, hooks: hooks, connector: self.connector)
         gate = StreamGate(streams: streams, clients: clients, edge: edge, hooks: hooks, newContextId: { [unowned self] in newContextId() })
+        casters = CasterSupervisor(server: self)
     }
 
     /// The API id of a vhost, stable for the life of the process.
@@ -112,6 +115,12 @@ public final class Server: @unchecked Sendable {
         var opened: [OpenListener] = []
         do {
             for endpoint in endpoints { opened.append(try open(endpoint)) }
+        } catch {
+            for entry in opened { entry.listener.close() }
+            throw error
+        }
+        do {
+            try casters.apply(config, strict: true)
         } catch {
             for entry in opened { entry.listener.close() }
             throw error
@@ -301,6 +310,7 @@ public final class Server: @unchecked Sendable {
         currentConfig.withLock { $0 = new }
         for warning in new.warnings { log.warn(Server.serverContextId, "reload: config: \(warning)") }
         ingesters.apply(new)
+        try? casters.apply(new, strict: false)
         try? Logger.shared.configure(tank: new.logTank, level: new.logLevel, file: new.logFile, utcTime: new.utcTime)
         pithy.setInterval(new.pithyPrintMs)
         applyListeners(new)
@@ -322,6 +332,7 @@ public final class Server: @unchecked Sendable {
         guard !quitting.exchange(true, ordering: .relaxed) else { return }
         log.trace(Server.serverContextId, graceful ? "SIGTERM: graceful quit" : "SIGINT: quit")
         for entry in listeners.withLock({ $0 }) { entry.listener.close() }
+        casters.stopAll()
         // No ffmpeg outlives the server.
         ingesters.stopAll()
         ffmpeg.stopAll()

@@ -1,0 +1,170 @@
+import SRSConfig
+import SRSIO
+import SRSKernel
+import SRSRTMP
+
+/// `caster mpegts_over_udp`: MPEG-TS datagrams on a UDP port, demuxed (TSDemuxer) and
+/// published in-process into the stream `output` names, through the same admission and
+/// publish path as an RTMP publisher (security, on_publish, the stream features). The publish
+/// begins with the first demuxed message and ends after `AppTuning.casterIdleMs` without a
+/// datagram; a later datagram starts a new publish. Confined to its loop.
+final class MPEGTSCaster: @unchecked Sendable {
+    let config: StreamCasterConfig
+    private unowned let server: Server
+    private let loop: EventLoop
+    private var receiver: UDPReceiver?
+    private var demuxer = TSDemuxer()
+    private var request: StreamRequest
+    private enum State {
+        case idle
+        /// Admission decides; messages wait (bounded).
+        case admitting(id: Int)
+        case publishing(id: Int, source: LiveSource)
+        /// Refused: data is dropped until `until` (loop ms), then admission is asked again.
+        case refused(until: Int64)
+    }
+    private var state = State.idle
+    private var waiting: [SharedMessage] = []
+    private var lastDatagramAt: Int64 = 0
+    private var stopped = false
+
+    init(config: StreamCasterConfig, server: Server, loop: EventLoop) {
+        self.config = config
+        self.server = server
+        self.loop = loop
+        request = Self.request(for: config.output)
+    }
+
+    /// Binds the port and starts. Throws `ListenError`.
+    func start() throws(ListenError) {
+        let receiver = try UDPReceiver(host: config.listen.host, port: config.listen.port, loop: loop) { [unowned self] datagrams in
+            received(datagrams)
+        }
+        self.receiver = receiver
+        receiver.start()
+        log.trace(Server.serverContextId, "stream_caster mpegts_over_udp on udp \(config.listen) publishes \(config.output)")
+        scheduleIdleCheck()
+    }
+
+    /// Stops for good: the socket closes and the publish ends.
+    func stop() {
+        loop.execute { [self] in
+            stopped = true
+            receiver?.close()
+            receiver = nil
+            endPublish("caster stopped")
+        }
+    }
+
+    /// The UDP port actually bound.
+    var port: Int? { receiver?.port }
+
+    // MARK: On the loop
+
+    private func received(_ datagrams: [[UInt8]]) {
+        guard !stopped else { return }
+        lastDatagramAt = loop.now
+        var messages: [SharedMessage] = []
+        for datagram in datagrams {
+            for message in demuxer.feed(datagram: datagram) {
+                messages.append(SharedMessage(kind: message.kind, timestamp: message.timestamp, payload: message.body))
+            }
+        }
+        guard !messages.isEmpty else { return }
+        switch state {
+        case .publishing(_, let source):
+            source.submit(messages)
+        case .admitting:
+            hold(messages)
+        case .refused(let until):
+            guard loop.now >= until else { return }
+            hold(messages)
+            admit()
+        case .idle:
+            hold(messages)
+            admit()
+        }
+    }
+
+    /// Messages that wait for admission: at most `AppTuning.casterMaxWaitingMessages` (the
+    /// oldest frames go first; sequence headers stay).
+    private func hold(_ messages: [SharedMessage]) {
+        waiting += messages
+        let excess = waiting.count - AppTuning.casterMaxWaitingMessages
+        if excess > 0 {
+            var dropped = 0
+            waiting.removeAll { message in
+                guard dropped < excess, !message.isSequenceHeader else { return false }
+                dropped += 1
+                return true
+            }
+        }
+    }
+
+    private func admit() {
+        let id = server.newContextId()
+        state = .admitting(id: id)
+        let asked = AdmissionRequest(action: .publish, clientId: id, ip: "127.0.0.1", stream: request)
+        let decided: (AdmissionVerdict) -> Void = { [self] verdict in
+            guard case .admitting(let current) = state, current == id, !stopped else { return }
+            switch verdict {
+            case .refused(let refusal):
+                log.warn(id, "stream_caster \(config.output): publish refused (\(refusal.reason)); retrying in \(AppTuning.casterRetryMs) ms")
+                waiting = []
+                state = .refused(until: loop.now + Int64(AppTuning.casterRetryMs))
+            case .admitted(let admitted, let request):
+                let vhost = server.config.vhost(named: admitted.name) ?? admitted
+                publish(id: id, request: request, vhost: vhost)
+            }
+        }
+        if let verdict = server.admission.admit(asked, loop: loop, completion: decided) { decided(verdict) }
+    }
+
+    private func publish(id: Int, request: StreamRequest, vhost: VhostConfig) {
+        let member = StreamGate.Member(clientId: id, ip: "127.0.0.1", request: request, vhost: vhost, kind: .fmlePublish, url: request.streamURL)
+        switch server.gate.publish(member, loop: loop) {
+        case .claimed(let source):
+            log.trace(id, "stream_caster publish \(source.key) from udp \(config.listen)")
+            state = .publishing(id: id, source: source)
+            let held = waiting
+            waiting = []
+            source.submit(held)
+        case .busy(let key, let other):
+            log.warn(id, "stream_caster: \(key) is published by client \(other); retrying in \(AppTuning.casterRetryMs) ms")
+            waiting = []
+            state = .refused(until: loop.now + Int64(AppTuning.casterRetryMs))
+        case .contention:
+            waiting = []
+            state = .refused(until: loop.now + Int64(AppTuning.casterRetryMs))
+        }
+    }
+
+    private func endPublish(_ reason: String) {
+        if case .publishing(let id, let source) = state {
+            log.trace(id, "stream_caster unpublish \(source.key): \(reason)")
+            server.gate.unpublished(source, clientId: id)
+        }
+        state = .idle
+        waiting = []
+        demuxer = TSDemuxer()  // the next publish starts with fresh sequence headers
+    }
+
+    private func scheduleIdleCheck() {
+        loop.schedule(afterMilliseconds: 1000) { [weak self] in
+            guard let self, !stopped else { return }
+            if case .publishing = state, loop.now - lastDatagramAt > Int64(AppTuning.casterIdleMs) {
+                endPublish("no datagram for \(AppTuning.casterIdleMs) ms")
+            }
+            scheduleIdleCheck()
+        }
+    }
+
+    /// The stream an RTMP URL names: `rtmp://host[:port]/app[?vhost=v]/stream[?params]`.
+    static func request(for url: String) -> StreamRequest {
+        var request = StreamRequest()
+        let slash = url.lastIndex(of: "/") ?? url.endIndex
+        request.parseConnect(tcUrl: String(url[..<slash]), app: nil)
+        request.parseStreamName(slash < url.endIndex ? String(url[url.index(after: slash)...]) : "")
+        return request
+    }
+}

@@ -1,0 +1,55 @@
+import CSRSShim
+import Dispatch
+import Glibc
+
+/// A bound UDP socket read on a loop: a Dispatch read source wakes it, each wake reads up to
+/// `IOTuning.maxDatagramsPerEvent` datagrams, which go to `onDatagrams` in one call (on the
+/// loop). Datagrams larger than 64 KiB cannot exist; the buffer is that size.
+public final class UDPReceiver: @unchecked Sendable {
+    public let port: Int
+    private let fd: Int32
+    private let loop: EventLoop
+    private var source: DispatchSourceRead?
+    private let onDatagrams: ([[UInt8]]) -> Void
+    private var buffer = [UInt8](repeating: 0, count: 65536)
+
+    /// Binds `host:port` ("" = any address, port 0 = any port). Throws `ListenError`.
+    public init(host: String, port: Int, loop: EventLoop, onDatagrams: @escaping ([[UInt8]]) -> Void) throws(ListenError) {
+        var bound: Int32 = 0
+        let result = srs_bind_udp(host, Int32(port), Int32(IOTuning.udpReceiveBufferBytes), &bound)
+        guard result >= 0 else { throw ListenError(host: host, port: port, code: -result) }
+        fd = result
+        self.port = Int(bound)
+        self.loop = loop
+        self.onDatagrams = onDatagrams
+    }
+
+    /// Starts reading on the loop.
+    public func start() {
+        loop.execute { [self] in
+            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+            source.setEventHandler { [unowned self] in readReady() }
+            source.setCancelHandler { [fd] in Glibc.close(fd) }
+            self.source = source
+            source.activate()
+        }
+    }
+
+    /// Stops reading and closes the socket.
+    public func close() {
+        loop.execute { [self] in
+            source?.cancel()
+            source = nil
+        }
+    }
+
+    private func readReady() {
+        var datagrams: [[UInt8]] = []
+        for _ in 0..<IOTuning.maxDatagramsPerEvent {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard n > 0 else { break }
+            datagrams.append(Array(buffer[0..<n]))
+        }
+        if !datagrams.isEmpty { onDatagrams(datagrams) }
+    }
+}
