@@ -57,6 +57,7 @@ public final class SupervisedProcess: @unchecked Sendable {
     /// Starts the child and keeps it running until `stop`.
     public func start() {
         queue.async { [self] in
+            guard !stopping, watch == nil else { return }  // stopped before it started
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + .milliseconds(IOTuning.processWatchMs), repeating: .milliseconds(IOTuning.processWatchMs))
             timer.setEventHandler { [unowned self] in check() }

@@ -50,6 +50,22 @@ final class SupervisedProcessTests: XCTestCase {
         XCTAssertNil(process.status.pid)
     }
 
+    /// A reload or quit may stop a process before its start ran: it never starts, and no
+    /// watch outlives it.
+    func testStopBeforeStartStartsNothing() {
+        let started = LockedValue(0)
+        var process: SupervisedProcess? = SupervisedProcess(label: "early", argv: ["sleep", "30"], logPath: log) { event in
+            if case .started = event { started.withLock { $0 += 1 } }
+        }
+        process?.stopAndWait()
+        process?.start()
+        usleep(300_000)
+        XCTAssertEqual(started.withLock { $0 }, 0)
+        XCTAssertNil(process?.status.pid)
+        process = nil
+        usleep(1_200_000)  // a leftover watch would fire on a freed process here
+    }
+
     func testAMissingProgramIsRetriedNotFatal() {
         let failures = LockedValue(0)
         let process = SupervisedProcess(label: "missing", argv: ["/nonexistent/ffmpeg"], logPath: log, minRestartMs: 50, maxRestartMs: 50) { event in

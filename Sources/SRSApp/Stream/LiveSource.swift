@@ -244,7 +244,6 @@ public final class LiveSource: @unchecked Sendable {
         if retire { retired() }
     }
 
-    /// Registers a player; false when the source was retired (look it up again).
     /// How a player's attach went.
     enum PlayerAttach {
         /// Attached; `waiting`: nobody has ever published the stream.
@@ -255,6 +254,8 @@ public final class LiveSource: @unchecked Sendable {
         case tooManyWaiting
     }
 
+    /// Registers a player, unless `maxWaiting` players already wait for this stream that
+    /// nobody has published yet.
     func attachPlayer(maxWaiting: Int = Int.max) -> PlayerAttach {
         membership.withLock { state in
             guard state.alive else { return .retired }
@@ -268,8 +269,6 @@ public final class LiveSource: @unchecked Sendable {
 
     /// Nobody has ever published this stream.
     var awaitsFirstPublish: Bool { membership.withLock { $0.publisherId == nil && !$0.everPublished } }
-
-
 
     func detachPlayer() {
         let retire = membership.withLock { state -> Bool in
