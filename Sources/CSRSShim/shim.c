@@ -101,16 +101,19 @@ static int fill_address(const char *host, int port, struct sockaddr_storage *ss,
     return 0;
 }
 
-int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port) {
+/* A non-blocking, close-on-exec socket of `type` bound to host:port (SO_REUSEADDR, and
+   SO_RCVBUF when receive_buffer > 0); the bound port goes to *bound_port. fd or -errno. */
+static int bind_socket(const char *host, int port, int type, int receive_buffer, int *bound_port) {
     struct sockaddr_storage ss;
     socklen_t len;
     int rc = fill_address(host, port, &ss, &len);
     if (rc < 0) return rc;
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, backlog) != 0) {
+    if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
         int err = errno;
         close(fd);
         return -err;
@@ -124,28 +127,19 @@ int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port) {
     return fd;
 }
 
-int srs_bind_udp(const char *host, int port, int receive_buffer, int *bound_port) {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int rc = fill_address(host, port, &ss, &len);
-    if (rc < 0) return rc;
-    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -errno;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
-    if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
+int srs_listen_tcp(const char *host, int port, int backlog, int *bound_port) {
+    int fd = bind_socket(host, port, SOCK_STREAM, 0, bound_port);
+    if (fd < 0) return fd;
+    if (listen(fd, backlog) != 0) {
         int err = errno;
         close(fd);
         return -err;
     }
-    struct sockaddr_storage bound;
-    socklen_t blen = sizeof(bound);
-    if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0) {
-        char buf[64];
-        *bound_port = srs_format_address(&bound, buf, sizeof(buf));
-    }
     return fd;
+}
+
+int srs_bind_udp(const char *host, int port, int receive_buffer, int *bound_port) {
+    return bind_socket(host, port, SOCK_DGRAM, receive_buffer, bound_port);
 }
 
 int srs_connect_tcp(const char *host, int port) {

@@ -40,10 +40,15 @@ final class FFmpegProcessTests: XCTestCase {
         return facts
     }
 
-    /// PIDs of ffmpeg children of `pid`.
+    /// PIDs of the ffmpeg children of `pid` (from /proc: name and parent of each process).
     private func children(of pid: Int32) -> [Int32] {
-        let result = try? ExternalTool.run("pgrep", ["-P", "\(pid)", "ffmpeg"], timeout: 5)
-        return (result?.output ?? "").split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
+            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let name = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return name == "ffmpeg" && fields.count > 1 && Int32(fields[1]) == pid ? child : nil
+        }
     }
 
     private func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {

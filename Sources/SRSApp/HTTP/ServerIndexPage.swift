@@ -1,4 +1,5 @@
 import SRSConfig
+import SRSHLS
 import SRSHTTP
 
 /// The page at `/` of the HTTP server when its folder has no `index.html`: what this server
@@ -53,9 +54,13 @@ enum ServerIndexPage {
         return path.hasPrefix("/") ? path : "/" + path
     }
 
+    /// `template` with the stream's `[vhost] [app] [stream]` (HLS's path template).
     private static func render(_ template: String, vhost: String, app: String, stream: String) -> String {
-        template.replacingOccurrences(of: "[vhost]", with: vhost).replacingOccurrences(of: "[app]", with: app)
-            .replacingOccurrences(of: "[stream]", with: stream)
+        var path = PathTemplate()
+        path.vhost = vhost
+        path.app = app
+        path.stream = stream
+        return path.render(template)
     }
 
     private static func samePath(_ a: String, _ b: String) -> Bool {
