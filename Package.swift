@@ -4,7 +4,7 @@
 // Layers (each imports only the ones listed before it):
 //   C shims and system libraries  CSRSShim, COpenSSL, CZlib
 //   media kernel                  SRSKernel   (bytes, AMF0, FLV, codecs, message ring; no Dispatch, no sockets)
-//   protocols (sans-I/O)          SRSRTMP, SRSHTTP, SRSHLS, SRSTLS, SRSConfig
+//   protocols (sans-I/O)          SRSRTMP, SRSRTSP, SRSHTTP, SRSHLS, SRSTLS, SRSConfig
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, timers, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
 //   executables                   srs, srs-bench
@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SRSKernel", targets: ["SRSKernel"]),
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
         .library(name: "SRSHTTP", targets: ["SRSHTTP"]),
+        .library(name: "SRSRTSP", targets: ["SRSRTSP"]),
         .library(name: "SRSConfig", targets: ["SRSConfig"]),
         .library(name: "SRSTLS", targets: ["SRSTLS"]),
     ],
@@ -37,6 +38,7 @@ let package = Package(
 
         .target(name: "SRSKernel", swiftSettings: swiftSettings),
         .target(name: "SRSRTMP", dependencies: ["SRSKernel", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "SRSRTSP", dependencies: ["SRSKernel"], swiftSettings: swiftSettings),
         .target(name: "SRSConfig", swiftSettings: swiftSettings),
         .target(name: "SRSHTTP", swiftSettings: swiftSettings),
         .target(name: "SRSTLS", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "SRSApp",
             dependencies: [
-                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSHLS", "SRSTLS", "SRSConfig", "SRSIO", "CZlib",
+                "SRSKernel", "SRSRTMP", "SRSRTSP", "SRSHTTP", "SRSHLS", "SRSTLS", "SRSConfig", "SRSIO", "CZlib",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -61,6 +63,7 @@ let package = Package(
 
         .testTarget(name: "SRSKernelTests", dependencies: ["SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSRTMPTests", dependencies: ["SRSRTMP", "SRSKernel"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSRTSPTests", dependencies: ["SRSRTSP", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHTTPTests", dependencies: ["SRSHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHLSTests", dependencies: ["SRSHLS"], swiftSettings: swiftSettings),

@@ -17,6 +17,7 @@ let package = Package(
                 "CFuzzDriver",
                 .product(name: "SRSKernel", package: "SwiftSRS"),
                 .product(name: "SRSRTMP", package: "SwiftSRS"),
+                .product(name: "SRSRTSP", package: "SwiftSRS"),
                 .product(name: "SRSHTTP", package: "SwiftSRS"),
                 .product(name: "SRSConfig", package: "SwiftSRS"),
                 .product(name: "SRSTLS", package: "SwiftSRS"),

@@ -5,9 +5,9 @@ public struct StreamCasterConfig: Sendable, Equatable {
     public enum Kind: String, Sendable {
         /// MPEG-TS datagrams on a UDP port.
         case mpegtsOverUDP = "mpegts_over_udp"
-        /// RTSP ANNOUNCE/RECORD (not implemented yet).
+        /// RTSP ANNOUNCE/SETUP/RECORD: H.264 and AAC over RTP, TCP-interleaved or UDP.
         case rtsp
-        /// FLV over HTTP POST (not implemented yet).
+        /// FLV over HTTP POST to /app/stream.flv.
         case flv
         /// SRS 4+'s GB/T 28181 (not implemented).
         case gb28181
@@ -46,10 +46,13 @@ public struct StreamCasterConfig: Sendable, Equatable {
         rtpPortMin = try reader.integer(rtpPortMin, in: 1...65535, ["rtp_port_min"])
         rtpPortMax = try reader.integer(rtpPortMax, in: 1...65535, ["rtp_port_max"])
         guard enabled else { return }
-        if kind == .mpegtsOverUDP && !output.hasPrefix("rtmp://") {
+        if !output.hasPrefix("rtmp://") {
             throw ConfigError(at: block, context: nil, message: "stream_caster \(kind.rawValue) needs an rtmp:// output")
         }
-        if kind != .mpegtsOverUDP {
+        if kind == .rtsp && rtpPortMax < rtpPortMin + 1 {
+            throw ConfigError(at: block, context: nil, message: "stream_caster rtsp: rtp_port_max \(rtpPortMax) leaves no port pair above rtp_port_min \(rtpPortMin)")
+        }
+        if kind == .gb28181 {
             warnings.add(block, "caster \(kind.rawValue) is not implemented yet; ignored")
         }
     }

@@ -65,9 +65,24 @@ public struct HTTPRequestParser: Sendable {
     private var sectionFields = 0
     private var body: [UInt8] = []
 
-    /// A parser with the given limits.
-    public init(limits: Limits = Limits()) {
+    /// What a parser that streams bodies returns.
+    public enum Event: Sendable, Equatable {
+        /// A request's head (its body follows as `body` events).
+        case head(HTTPRequest)
+        /// The next bytes of the body, de-chunked.
+        case body([UInt8])
+        /// The request's body is complete.
+        case end
+    }
+
+    /// Whether bodies are handed out as they come (`feedStreaming`) instead of gathered.
+    public let streamsBodies: Bool
+
+    /// A parser with the given limits. With `streamsBodies`, a body of any length goes out in
+    /// pieces (an FLV stream POSTed for hours); `limits.bodyBytes` then bounds one chunk.
+    public init(limits: Limits = Limits(), streamsBodies: Bool = false) {
         self.limits = limits
+        self.streamsBodies = streamsBodies
     }
 
     /// True while bytes of an unfinished request are buffered (use it for slow-client timeouts);
@@ -89,8 +104,23 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes after the last complete request stay buffered for the next call.
     /// Throws on malformed input; the caller should answer `error.status` and close.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> [HTTPRequest] {
+        precondition(!streamsBodies, "a parser that streams bodies is fed with feedStreaming")
+        return try events(bytes).compactMap { event in
+            if case .head(let request) = event { return request }
+            return nil
+        }
+    }
+
+    /// For a parser that streams bodies: appends bytes; returns the heads, body pieces and
+    /// ends they complete, in order.
+    public mutating func feedStreaming(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> [Event] {
+        precondition(streamsBodies, "feedStreaming needs a parser made with streamsBodies")
+        return try events(bytes)
+    }
+
+    private mutating func events(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> [Event] {
         if let failure { throw failure }
-        var out: [HTTPRequest] = []
+        var out: [Event] = []
         do {
             try run(bytes, into: &out)
         } catch {
@@ -113,7 +143,7 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: - State machine
 
-    private mutating func run(_ buf: UnsafeRawBufferPointer, into out: inout [HTTPRequest]) throws(HTTPParseError) {
+    private mutating func run(_ buf: UnsafeRawBufferPointer, into out: inout [Event]) throws(HTTPParseError) {
         var i = 0
         let n = buf.count
         while i < n {
@@ -149,7 +179,7 @@ public struct HTTPRequestParser: Sendable {
 
             case .body(let remaining):
                 let take = min(remaining, n - i)
-                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i..<(i + take)]))
+                takeBody(UnsafeRawBufferPointer(rebasing: buf[i..<(i + take)]), into: &out)
                 i += take
                 if remaining == take {
                     complete(into: &out)
@@ -173,7 +203,7 @@ public struct HTTPRequestParser: Sendable {
 
             case .chunkData(let remaining):
                 let take = min(remaining, n - i)
-                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i..<(i + take)]))
+                takeBody(UnsafeRawBufferPointer(rebasing: buf[i..<(i + take)]), into: &out)
                 i += take
                 state = remaining == take ? .chunkDataEnd : .chunkData(remaining: remaining - take)
 
@@ -319,7 +349,16 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Decides the body framing once the header section is complete.
-    private mutating func finishHead(into out: inout [HTTPRequest]) throws(HTTPParseError) {
+    /// Body bytes: gathered, or handed out when streaming.
+    private mutating func takeBody(_ bytes: UnsafeRawBufferPointer, into out: inout [Event]) {
+        if streamsBodies {
+            if !bytes.isEmpty { out.append(.body(Array(bytes))) }
+        } else {
+            body.append(contentsOf: bytes)
+        }
+    }
+
+    private mutating func finishHead(into out: inout [Event]) throws(HTTPParseError) {
         if headers.values("Host").count > 1 { throw .badRequest("more than one Host header") }
         let transferEncodings = headers.values("Transfer-Encoding")
         let contentLengths = headers.values("Content-Length")
@@ -334,6 +373,7 @@ public struct HTTPRequestParser: Sendable {
                 throw HTTPParseError(status: 501, reason: "transfer-coding '\(coding)' is not supported")
             }
             guard codings.count == 1 else { throw .badRequest("chunked applied more than once") }
+            if streamsBodies { out.append(.head(request())) }
             state = .chunkSize
             return
         }
@@ -347,15 +387,20 @@ public struct HTTPRequestParser: Sendable {
                 length = value
             }
             let bodyLength = length ?? 0
-            if bodyLength > limits.bodyBytes {
+            if bodyLength > limits.bodyBytes && !streamsBodies {
                 throw .tooLarge("Content-Length \(bodyLength) over the \(limits.bodyBytes) byte limit")
             }
             if bodyLength > 0 {
-                body.reserveCapacity(min(bodyLength, 65536))
+                if streamsBodies {
+                    out.append(.head(request()))
+                } else {
+                    body.reserveCapacity(min(bodyLength, 65536))
+                }
                 state = .body(remaining: bodyLength)
                 return
             }
         }
+        if streamsBodies { out.append(.head(request())) }
         complete(into: &out)
     }
 
@@ -382,21 +427,26 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: - Completion
 
-    private mutating func complete(into out: inout [HTTPRequest]) {
-        let connection = headers.values("Connection").flatMap(ASCII.listElements)
-        let close = connection.contains { ASCII.equalsIgnoringCase(String($0), "close") }
-        let keepAliveToken = connection.contains { ASCII.equalsIgnoringCase(String($0), "keep-alive") }
-        let keepAlive = !close && (version == .http11 || keepAliveToken)
-        let hostSource = authority ?? headers["Host"]
-        let host = hostSource.map(Self.hostWithoutPort).flatMap { $0.isEmpty ? nil : $0 }
-        out.append(HTTPRequest(method: method, target: target, path: path, query: query, version: version,
-                               headers: headers, body: body, keepAlive: keepAlive, host: host))
+    private mutating func complete(into out: inout [Event]) {
+        out.append(streamsBodies ? .end : .head(request()))
         state = .requestLine
         headers = HTTPHeaders()
         body = []
         authority = nil
         sectionBytes = 0
         sectionFields = 0
+    }
+
+    /// The request read so far (its head, and the body gathered unless streaming).
+    private func request() -> HTTPRequest {
+        let connection = headers.values("Connection").flatMap(ASCII.listElements)
+        let close = connection.contains { ASCII.equalsIgnoringCase(String($0), "close") }
+        let keepAliveToken = connection.contains { ASCII.equalsIgnoringCase(String($0), "keep-alive") }
+        let keepAlive = !close && (version == .http11 || keepAliveToken)
+        let hostSource = authority ?? headers["Host"]
+        let host = hostSource.map(Self.hostWithoutPort).flatMap { $0.isEmpty ? nil : $0 }
+        return HTTPRequest(method: method, target: target, path: path, query: query, version: version,
+                           headers: headers, body: body, keepAlive: keepAlive, host: host)
     }
 
     /// `host[:port]`, `[v6]:port` or `user@host:port` -> host (IPv6 keeps its brackets).

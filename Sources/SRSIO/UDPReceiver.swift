@@ -4,17 +4,23 @@ import Glibc
 
 /// A bound UDP socket read on a loop: a Dispatch read source wakes it, each wake reads up to
 /// `IOTuning.maxDatagramsPerEvent` datagrams, which go to `onDatagrams` in one call (on the
-/// loop). Datagrams larger than 64 KiB cannot exist; the buffer is that size.
+/// loop). Datagrams larger than 64 KiB cannot exist; the buffer is that size. With
+/// `acceptingOnlyFrom`, datagrams from any other address are dropped (an RTSP client's RTP
+/// ports take packets from that client alone).
 public final class UDPReceiver: @unchecked Sendable {
     public let port: Int
     private let fd: Int32
     private let loop: EventLoop
     private var source: DispatchSourceRead?
     private let onDatagrams: ([[UInt8]]) -> Void
+    private let allowedPeer: String?
+    /// Datagrams dropped for coming from another address; read on the loop.
+    public private(set) var foreignDatagrams = 0
     private var buffer = [UInt8](repeating: 0, count: 65536)
 
     /// Binds `host:port` ("" = any address, port 0 = any port). Throws `ListenError`.
-    public init(host: String, port: Int, loop: EventLoop, onDatagrams: @escaping ([[UInt8]]) -> Void) throws(ListenError) {
+    public init(host: String, port: Int, loop: EventLoop, acceptingOnlyFrom allowedPeer: String? = nil,
+                onDatagrams: @escaping ([[UInt8]]) -> Void) throws(ListenError) {
         var bound: Int32 = 0
         let result = srs_bind_udp(host, Int32(port), Int32(IOTuning.udpReceiveBufferBytes), &bound)
         guard result >= 0 else { throw ListenError(host: host, port: port, code: -result) }
@@ -22,6 +28,7 @@ public final class UDPReceiver: @unchecked Sendable {
         self.port = Int(bound)
         self.loop = loop
         self.onDatagrams = onDatagrams
+        self.allowedPeer = allowedPeer
     }
 
     /// Starts reading on the loop.
@@ -46,8 +53,24 @@ public final class UDPReceiver: @unchecked Sendable {
     private func readReady() {
         var datagrams: [[UInt8]] = []
         for _ in 0..<IOTuning.maxDatagramsPerEvent {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let n = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &storage) { address in
+                    address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
+                    }
+                }
+            }
             guard n > 0 else { break }
+            if let allowedPeer {
+                var text = [CChar](repeating: 0, count: 64)
+                _ = srs_format_address(&storage, &text, 64)
+                guard String(cString: text) == allowedPeer else {
+                    foreignDatagrams += 1
+                    continue
+                }
+            }
             datagrams.append(Array(buffer[0..<n]))
         }
         if !datagrams.isEmpty { onDatagrams(datagrams) }

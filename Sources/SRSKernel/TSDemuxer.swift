@@ -9,13 +9,8 @@
 /// bounded by `maxPESBytes`. Timestamps: 90 kHz PTS/DTS, 33-bit wrap followed, to ms from
 /// the first one seen.
 public struct TSDemuxer: Sendable {
-    /// One message for the live source: an FLV audio/video tag body at `timestamp` ms.
-    public struct Message: Sendable, Equatable {
-        public var kind: MediaKind
-        public var timestamp: Int64
-        public var body: [UInt8]
-        public var isSequenceHeader: Bool
-    }
+    /// One message for the live source.
+    public typealias Message = DemuxedMessage
 
     public static let packetSize = 188
     /// A PES larger than this is dropped (a keyframe of a 50 Mbps stream fits).
@@ -35,9 +30,7 @@ public struct TSDemuxer: Sendable {
     private var audioPID: UInt16?
     private var audioCodec: AudioCodec?
     private var pes: [UInt16: PES] = [:]
-    private var sps: [UInt8]?
-    private var pps: [UInt8]?
-    private var announcedVideoConfig: [UInt8]?
+    private var avc = AVCFLVPacker()
     private var announcedAudioConfig: [UInt8]?
     /// 90 kHz time of the first timestamp seen, and the last one (for the 33-bit wrap).
     private var base: Int64?
@@ -250,36 +243,7 @@ public struct TSDemuxer: Sendable {
     }
 
     private mutating func video(_ data: ArraySlice<UInt8>, timestamp: Int64, compositionTime: Int32, into out: inout [Message]) {
-        var avcc: [UInt8] = []
-        var keyframe = false
-        for unit in Self.annexBUnits(data) {
-            guard let header = unit.first else { continue }
-            switch header & 0x1F {
-            case 7: sps = Array(unit)
-            case 8: pps = Array(unit)
-            case 9, 10, 11, 12: continue  // delimiters and filler carry nothing for FLV
-            case 5: keyframe = true
-            default: break
-            }
-            if header & 0x1F == 7 || header & 0x1F == 8 { continue }
-            let length = UInt32(unit.count)
-            avcc += [UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16),
-                     UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
-            avcc += unit
-        }
-        if let sps, let pps, sps.count >= 4 {
-            let record = AVCDecoderConfiguration(profileIndication: sps[1], profileCompatibility: sps[2], levelIndication: sps[3],
-                                                 sps: [sps], pps: [pps]).serialize()
-            if record != announcedVideoConfig {
-                announcedVideoConfig = record
-                out.append(Message(kind: .video, timestamp: timestamp, body: [0x17, 0x00, 0, 0, 0] + record, isSequenceHeader: true))
-            }
-        }
-        guard !avcc.isEmpty, announcedVideoConfig != nil else { return }
-        let cts = UInt32(bitPattern: compositionTime) & 0xFF_FFFF
-        let header: [UInt8] = [keyframe ? 0x17 : 0x27, 0x01, UInt8(truncatingIfNeeded: cts >> 16), UInt8(truncatingIfNeeded: cts >> 8),
-                               UInt8(truncatingIfNeeded: cts)]
-        out.append(Message(kind: .video, timestamp: timestamp, body: header + avcc, isSequenceHeader: false))
+        out += avc.pack(units: Self.annexBUnits(data), timestamp: timestamp, compositionTime: compositionTime)
     }
 
     /// The NAL units of an Annex B byte stream (between 00 00 01 start codes).

@@ -2,6 +2,7 @@ import SRSConfig
 import SRSHTTP
 import SRSKernel
 import SRSRTMP
+import SRSRTSP
 import SRSTLS
 
 /// One parser under fuzzing: takes arbitrary bytes and must never crash, hang or leak;
@@ -29,6 +30,13 @@ enum FuzzTarget: String, CaseIterable {
     case tlsClient = "tls-client"
     /// MPEG-TS (UDP casters, HLS ingest) in two slices.
     case ts
+    /// What an RTSP pushing client sends on its connection: requests (an ANNOUNCE's SDP
+    /// among them) and interleaved RTP/RTCP, through the whole push session, every SETUP
+    /// given UDP ports and every RECORD admitted.
+    case rtsp
+    /// RTP packets (the input cut into packets by a length byte) through the H.264 and AAC
+    /// depacketizers, RTCP sender reports, and the decode-time reconstruction.
+    case rtp
 
     /// Feeds `data` to the parser. The first byte picks where the input is split in two
     /// reads, so partial reads are explored too.
@@ -74,12 +82,57 @@ enum FuzzTarget: String, CaseIterable {
             var datagrams = TSDemuxer()
             _ = datagrams.feed(datagram: first)
             _ = datagrams.feed(datagram: second)
+        case .rtsp:
+            var parser = RTSPMessageParser()
+            var session = RTSPPushSession(sessionId: "FUZZ")
+            var port = 10000
+            _ = try? SessionDescription(parsing: Array(data))
+            for part in [first, second] {
+                guard let messages = try? parser.feed(part) else { return }
+                for message in messages {
+                    switch message {
+                    case .request(let request):
+                        _ = request.path
+                        if case .record = session.handle(request, bindUDP: { _ in
+                            port += 2
+                            return (port, port + 1)
+                        }) {
+                            _ = session.recordDecided(status: data.count % 5 == 0 ? 403 : 200, cseq: request.cseq)
+                        }
+                    case .interleaved(let channel, let payload):
+                        _ = session.interleaved(channel: channel, payload: payload)
+                        _ = session.datagram(track: Int(channel) / 2, rtcp: channel % 2 == 1, payload)
+                    }
+                }
+            }
+            _ = session.finish()
+        case .rtp:
+            var h264 = H264RTPDepacketizer()
+            var aac = AACRTPDepacketizer(sizeLength: 13, indexLength: 3, indexDeltaLength: 3)
+            var small = AACRTPDepacketizer(sizeLength: 6, indexLength: 2, indexDeltaLength: 2)
+            var reorder = DecodeTimeReconstructor<Int>(depth: 2)
+            let bytes = Array(data)
+            var offset = 0
+            while offset < bytes.count {
+                let length = Int(bytes[offset])
+                let packet = Array(bytes[(offset + 1)..<min(offset + 1 + length, bytes.count)])
+                offset += 1 + length
+                _ = RTCPSenderReport.reports(in: packet)
+                guard let rtp = RTPPacket(parsing: packet) else { continue }
+                for unit in h264.feed(rtp) { _ = reorder.push(unit.units.count, pts: Int64(unit.timestamp)) }
+                _ = aac.feed(rtp)
+                _ = small.feed(rtp)
+            }
+            _ = reorder.flush()
         case .amf0:
             _ = try? AMF0Decoder.decodeAll(Array(data))
         case .flv:
             _ = FLVRecording.lastTimestamp(tail: Array(data))
             _ = FLVRecording.isPatchable(Array(data))
             _ = FLVRecording.start(metadata: Array(second), hasAudio: true, hasVideo: true)
+            var stream = FLVStreamReader()
+            _ = try? stream.feed(first)
+            _ = try? stream.feed(second)
             guard let tags = try? FLV.parseFile(Array(data)) else { return }
             let converter = FLVToTSConverter()
             converter.configure(hasVideo: true, audio: .aac)
@@ -107,6 +160,10 @@ enum FuzzTarget: String, CaseIterable {
                     _ = StaticPath.resolve(root: "/srv/www", requestPath: request.path)
                     _ = request.headers["If-Modified-Since"].flatMap(HTTPDate.parse)
                 }
+            }
+            var streaming = HTTPRequestParser(streamsBodies: true)
+            for part in [first, second] {
+                guard (try? streaming.feedStreaming(part)) != nil else { break }
             }
         case .httpResponse:
             var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)

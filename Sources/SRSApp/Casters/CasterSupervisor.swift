@@ -7,7 +7,7 @@ import SRSKernel
 final class CasterSupervisor: Sendable {
     private struct Running: @unchecked Sendable {
         let config: StreamCasterConfig
-        let caster: MPEGTSCaster
+        let caster: any StreamCaster
     }
 
     private unowned let server: Server
@@ -18,7 +18,7 @@ final class CasterSupervisor: Sendable {
     /// Makes the running casters match `config`; `strict`: a port that cannot be bound is an
     /// error (at start), else it is logged (reload).
     func apply(_ config: ServerConfig, strict: Bool) throws {
-        let wanted = config.casters.filter { $0.enabled && $0.kind == .mpegtsOverUDP }
+        let wanted = config.casters.filter { $0.enabled && $0.kind != .gb28181 }
         let stopping = running.withLock { running -> [Running] in
             let stopping = running.filter { current in !wanted.contains { Self.same($0, current.config) } }
             running.removeAll { current in !wanted.contains { Self.same($0, current.config) } }
@@ -27,7 +27,7 @@ final class CasterSupervisor: Sendable {
         for old in stopping { old.caster.stop() }
         let loops = server.group.loops
         for (index, caster) in wanted.enumerated() where !running.withLock({ $0.contains { Self.same($0.config, caster) } }) {
-            let started = MPEGTSCaster(config: caster, server: server, loop: loops[index % loops.count])
+            let started = make(caster, loop: loops[index % loops.count])
             do {
                 try started.start()
                 running.withLock { $0.append(Running(config: caster, caster: started)) }
@@ -38,7 +38,23 @@ final class CasterSupervisor: Sendable {
         }
     }
 
-    /// The UDP ports bound now (tests ask for port 0).
+    private func make(_ config: StreamCasterConfig, loop: EventLoop) -> any StreamCaster {
+        switch config.kind {
+        case .rtsp:
+            let ports = RTPPortPool(min: config.rtpPortMin, max: config.rtpPortMax)
+            return TCPCaster(config: config, server: server) { [unowned server] id, transport in
+                RTSPConnection(id: id, tcp: transport, server: server, config: config, ports: ports)
+            }
+        case .flv:
+            return TCPCaster(config: config, server: server) { [unowned server] id, transport in
+                FLVPostConnection(id: id, tcp: transport, server: server, config: config)
+            }
+        case .mpegtsOverUDP, .gb28181:
+            return MPEGTSCaster(config: config, server: server, loop: loop)
+        }
+    }
+
+    /// The ports bound now (tests ask for port 0).
     var ports: [Int] { running.withLock { $0.compactMap { $0.caster.port } } }
 
     func stopAll() {

@@ -8,18 +8,18 @@ import SRSRTMP
 /// publish path as an RTMP publisher (security, on_publish, the stream features). The publish
 /// begins with the first demuxed message and ends after `AppTuning.casterIdleMs` without a
 /// datagram; a later datagram starts a new publish. Confined to its loop.
-final class MPEGTSCaster: @unchecked Sendable {
+final class MPEGTSCaster: StreamCaster, @unchecked Sendable {
     let config: StreamCasterConfig
     private unowned let server: Server
     private let loop: EventLoop
     private var receiver: UDPReceiver?
     private var demuxer = TSDemuxer()
-    private var request: StreamRequest
+    private let request: StreamRequest
     private enum State {
         case idle
         /// Admission decides; messages wait (bounded).
-        case admitting(id: Int)
-        case publishing(id: Int, source: LiveSource)
+        case admitting(CasterPublication)
+        case publishing(CasterPublication)
         /// Refused: data is dropped until `until` (loop ms), then admission is asked again.
         case refused(until: Int64)
     }
@@ -32,7 +32,7 @@ final class MPEGTSCaster: @unchecked Sendable {
         self.config = config
         self.server = server
         self.loop = loop
-        request = Self.request(for: config.output)
+        request = CasterPublication.request(output: config.output)
     }
 
     /// Binds the port and starts. Throws `ListenError`.
@@ -67,13 +67,13 @@ final class MPEGTSCaster: @unchecked Sendable {
         var messages: [SharedMessage] = []
         for datagram in datagrams {
             for message in demuxer.feed(datagram: datagram) {
-                messages.append(SharedMessage(kind: message.kind, timestamp: message.timestamp, payload: message.body))
+                messages.append(SharedMessage(message))
             }
         }
         guard !messages.isEmpty else { return }
         switch state {
-        case .publishing(_, let source):
-            source.submit(messages)
+        case .publishing(let publication):
+            publication.submit(messages)
         case .admitting:
             hold(messages)
         case .refused(let until):
@@ -102,47 +102,32 @@ final class MPEGTSCaster: @unchecked Sendable {
     }
 
     private func admit() {
-        let id = server.newContextId()
-        state = .admitting(id: id)
-        let asked = AdmissionRequest(action: .publish, clientId: id, ip: "127.0.0.1", stream: request)
-        let decided: (AdmissionVerdict) -> Void = { [self] verdict in
-            guard case .admitting(let current) = state, current == id, !stopped else { return }
-            switch verdict {
-            case .refused(let refusal):
-                log.warn(id, "stream_caster \(config.output): publish refused (\(refusal.reason)); retrying in \(AppTuning.casterRetryMs) ms")
+        let publication = CasterPublication(server: server, loop: loop, id: server.newContextId(), ip: "127.0.0.1", request: request)
+        state = .admitting(publication)
+        publication.start { [self] result in
+            guard case .admitting(let current) = state, current === publication, !stopped else { return }
+            switch result {
+            case .success(let source):
+                log.trace(publication.id, "stream_caster publish \(source.key) from udp \(config.listen)")
+                state = .publishing(publication)
+                publication.submit(waiting)
+                waiting = []
+            case .failure(let refusal):
+                log.warn(publication.id, "stream_caster \(config.output): publish refused (\(refusal)); retrying in \(AppTuning.casterRetryMs) ms")
+                publication.end()
                 waiting = []
                 state = .refused(until: loop.now + Int64(AppTuning.casterRetryMs))
-            case .admitted(let admitted, let request):
-                let vhost = server.config.vhost(named: admitted.name) ?? admitted
-                publish(id: id, request: request, vhost: vhost)
             }
-        }
-        if let verdict = server.admission.admit(asked, loop: loop, completion: decided) { decided(verdict) }
-    }
-
-    private func publish(id: Int, request: StreamRequest, vhost: VhostConfig) {
-        let member = StreamGate.Member(clientId: id, ip: "127.0.0.1", request: request, vhost: vhost, kind: .fmlePublish, url: request.streamURL)
-        switch server.gate.publish(member, loop: loop) {
-        case .claimed(let source):
-            log.trace(id, "stream_caster publish \(source.key) from udp \(config.listen)")
-            state = .publishing(id: id, source: source)
-            let held = waiting
-            waiting = []
-            source.submit(held)
-        case .busy(let key, let other):
-            log.warn(id, "stream_caster: \(key) is published by client \(other); retrying in \(AppTuning.casterRetryMs) ms")
-            waiting = []
-            state = .refused(until: loop.now + Int64(AppTuning.casterRetryMs))
-        case .contention:
-            waiting = []
-            state = .refused(until: loop.now + Int64(AppTuning.casterRetryMs))
         }
     }
 
     private func endPublish(_ reason: String) {
-        if case .publishing(let id, let source) = state {
-            log.trace(id, "stream_caster unpublish \(source.key): \(reason)")
-            server.gate.unpublished(source, clientId: id)
+        switch state {
+        case .publishing(let publication), .admitting(let publication):
+            log.trace(publication.id, "stream_caster unpublish \(publication.source?.key ?? config.output): \(reason)")
+            publication.end()
+        case .idle, .refused:
+            break
         }
         state = .idle
         waiting = []
@@ -157,14 +142,5 @@ final class MPEGTSCaster: @unchecked Sendable {
             }
             scheduleIdleCheck()
         }
-    }
-
-    /// The stream an RTMP URL names: `rtmp://host[:port]/app[?vhost=v]/stream[?params]`.
-    static func request(for url: String) -> StreamRequest {
-        var request = StreamRequest()
-        let slash = url.lastIndex(of: "/") ?? url.endIndex
-        request.parseConnect(tcUrl: String(url[..<slash]), app: nil)
-        request.parseStreamName(slash < url.endIndex ? String(url[url.index(after: slash)...]) : "")
-        return request
     }
 }

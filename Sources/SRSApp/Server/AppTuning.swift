@@ -68,6 +68,12 @@ public enum AppTuning {
     public static let casterRetryMs = 5000
     /// Messages a caster holds while admission decides (an on_publish callback).
     public static let casterMaxWaitingMessages = 2048
+    /// An RTSP client is closed after this long without a request or a packet (the session
+    /// timeout its SETUP answer announces, 60 s as RFC 2326 suggests); pushing clients send
+    /// packets many times a second.
+    public static let rtspIdleTimeoutMs: Int64 = 60_000
+    /// A new RTSP or FLV-POST client must finish its first request within this long.
+    public static let casterRequestTimeoutMs: Int64 = 10_000
 
     /// TS outputs (HLS, the .ts mount) and MP4 DVR wait this much media for an announced
     /// track whose codec is not known yet (MP3 after video); ffmpeg's first MP3 frame comes

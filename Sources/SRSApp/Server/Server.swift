@@ -235,6 +235,21 @@ public final class Server: @unchecked Sendable {
     /// max_connections, gives it a context id and its protocol's connection, and starts it on
     /// its loop. Over the limit it is closed with a log line.
     public func accept(_ transport: any Transport, as kind: ClientProtocol, detail: String = "") {
+        switch kind {
+        case .rtmp:
+            accept(transport, name: "RTMP", detail: detail) { [unowned self] id in RTMPConnection(id: id, tcp: transport, server: self) }
+        case .http(let api, let files):
+            accept(transport, name: "HTTP", detail: detail, recordKind: .api) { [unowned self] id in
+                HTTPConnection(id: id, tcp: transport, server: self, roles: HTTPRoles(api: api, files: files))
+            }
+        }
+    }
+
+    /// The one admission of connections, whatever their protocol (`name` for the log; a
+    /// stream caster's clients come here too): max_connections, a context id, the client list,
+    /// then the connection `makeClient` builds starts on the transport's loop.
+    func accept(_ transport: any Transport, name: String, detail: String = "", recordKind: ClientRecord.Kind = .idle,
+                makeClient: (_ id: Int) -> any TransportDelegate & ServerClient & Sendable) {
         let id = newContextId()
         let ip = transport.peerAddress
         let port = transport.peerPort
@@ -248,17 +263,11 @@ public final class Server: @unchecked Sendable {
         }
         transport.maxPendingBytesWhileReading = AppTuning.maxPendingBytesWhileReading
         var record = ClientRecord(id: id, ip: ip, connectedAt: transport.loop.now, connection: transport)
+        record.kind = recordKind
         let loop = transport.loop
-        let client: any TransportDelegate & ServerClient & Sendable
-        switch kind {
-        case .rtmp:
-            log.trace(id, "RTMP client ip=\(ip):\(port), \(detail)loop=\(loop.index)")
-            client = RTMPConnection(id: id, tcp: transport, server: self)
-        case .http(let api, let files):
-            record.kind = .api
-            log.info(id, "HTTP client ip=\(ip):\(port), \(detail)loop=\(loop.index)")
-            client = HTTPConnection(id: id, tcp: transport, server: self, roles: HTTPRoles(api: api, files: files))
-        }
+        let line = "\(name) client ip=\(ip):\(port), \(detail)loop=\(loop.index)"
+        if recordKind == .api { log.info(id, line) } else { log.trace(id, line) }
+        let client = makeClient(id)
         clients.add(record)
         let context = loopContexts[loop.index]
         loop.post {
