@@ -32,9 +32,8 @@ public struct SessionDescription: Sendable, Equatable {
     /// Parses `text`; throws when it has no media section or a malformed `m=` line.
     public init(parsing bytes: [UInt8]) throws(RTSPParseError) {
         var media: [Media] = []
-        let text = String(decoding: bytes, as: UTF8.self)
-        for raw in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
-            let line = raw.trimmingSpaces
+        for raw in bytes.split(omittingEmptySubsequences: true, whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            let line = String(decoding: raw, as: UTF8.self).trimmingSpaces
             guard line.count >= 2, line.dropFirst().first == "=" else { continue }
             let value = line.dropFirst(2)
             switch line.first {
