@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
         .library(name: "SRSHTTP", targets: ["SRSHTTP"]),
         .library(name: "SRSRTSP", targets: ["SRSRTSP"]),
+        .library(name: "SRSHLS", targets: ["SRSHLS"]),
         .library(name: "SRSConfig", targets: ["SRSConfig"]),
         .library(name: "SRSTLS", targets: ["SRSTLS"]),
     ],

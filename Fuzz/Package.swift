@@ -19,6 +19,7 @@ let package = Package(
                 .product(name: "SRSRTMP", package: "SwiftSRS"),
                 .product(name: "SRSRTSP", package: "SwiftSRS"),
                 .product(name: "SRSHTTP", package: "SwiftSRS"),
+                .product(name: "SRSHLS", package: "SwiftSRS"),
                 .product(name: "SRSConfig", package: "SwiftSRS"),
                 .product(name: "SRSTLS", package: "SwiftSRS"),
             ],

@@ -1,12 +1,15 @@
-/// A vhost's `ingest ID { enabled; input { type file|stream; url; } ffmpeg; engine { ... } }`:
+/// A vhost's `ingest ID { enabled; input { type file|stream|hls; url; } ffmpeg; engine { ... } }`:
 /// ffmpeg pulls a file (at real-time pace, again and again) or a stream (HTTP-FLV, RTMP,
-/// RTSP, HLS...) and publishes it to the engine's output, as SRS does.
+/// RTSP, HLS...) and publishes it to the engine's output, as SRS does; `hls` is pulled by the
+/// server itself and copied to the first engine's output.
 public struct IngestConfig: Sendable, Equatable {
     public enum InputType: String, Sendable {
         /// A file, read at real-time pace (`-re`); restarted when it ends.
         case file
         /// A live URL, read as it comes.
         case stream
+        /// A live HLS playlist, pulled by the server itself (no ffmpeg) and copied.
+        case hls
     }
 
     /// The ingest's id.
@@ -27,7 +30,7 @@ public struct IngestConfig: Sendable, Equatable {
         let inner = ConfigSchema.context(parent: context, block: block)
         let reader = SettingReader(directives: block.children, context: inner, warnings: warnings)
         enabled = try reader.flag(false, ["enabled"])
-        inputType = try reader.choice(.file, expected: "file or stream", ["input", "type"]) { InputType(rawValue: $0) }
+        inputType = try reader.choice(.file, expected: "file, stream or hls", ["input", "type"]) { InputType(rawValue: $0) }
         inputURL = try reader.optionalText(["input", "url"]) ?? ""
         ffmpeg = try reader.text(ffmpeg, ["ffmpeg"])
         for engine in block.children(named: "engine") {

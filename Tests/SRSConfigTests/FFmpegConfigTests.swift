@@ -54,8 +54,10 @@ final class FFmpegConfigTests: XCTestCase {
                 engine { enabled off; output rtmp://127.0.0.1:[port]/live?vhost=[vhost]/livestream; }
             }
             ingest off { enabled off; }
+            ingest pull { enabled on; input { type hls; url http://origin/live/s.m3u8; } engine { enabled off; output rtmp://127.0.0.1/live/s; } }
             """)
-        XCTAssertEqual(vhost.ingests.map(\.id), ["livestream", "off"])
+        XCTAssertEqual(vhost.ingests.map(\.id), ["livestream", "off", "pull"])
+        XCTAssertEqual(vhost.ingests[2].inputType, .hls)
         let ingest = vhost.ingests[0]
         XCTAssertTrue(ingest.enabled)
         XCTAssertEqual(ingest.inputType, .file)

@@ -3,7 +3,8 @@ import XCTest
 
 /// The casters encoders push to over TCP: RTSP (ffmpeg over TCP-interleaved and over UDP, a
 /// hand-made pusher that loses packets, a truncated request) and FLV over HTTP POST (ffmpeg,
-/// curl). Each stream plays as RTMP; bad clients hurt nothing.
+/// curl); and the HLS ingest, which pulls another server's live playlist. Each stream plays
+/// as RTMP; bad clients hurt nothing.
 final class PushCasterTests: XCTestCase {
     override func tearDown() {
         TestProcesses.shared.killAll()
@@ -121,6 +122,35 @@ final class PushCasterTests: XCTestCase {
                                                    "http://127.0.0.1:\(flvPort)/live/bad.flv"], timeout: 10)
         XCTAssertEqual(notFLV.output, "400")
         XCTAssertTrue(server.isRunning)
+    }
+
+    func testHLSIngestOfAnotherServersLivePlaylistPlaysAsRTMP() throws {
+        // The source: a server that writes HLS of what ffmpeg publishes and serves it over HTTP.
+        let root = NSTemporaryDirectory() + "swiftsrs-hls-source-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let sourceHTTP = ServerProcess.freePort()
+        let source = try ServerProcess(body: "vhost __defaultVhost__ { hls { enabled on; hls_fragment 2; hls_window 60; hls_path \(root); } }",
+                                       head: "http_server { enabled on; listen \(sourceHTTP); dir \(root); }")
+        // The ingesting server; a second ingest points at a playlist that does not exist.
+        let ingesting = try ServerProcess(body: """
+            vhost __defaultVhost__ {
+                ingest hls { enabled on; input { type hls; url http://127.0.0.1:\(sourceHTTP)/live/src.m3u8; }
+                             engine { enabled off; output rtmp://127.0.0.1:[port]/live?vhost=[vhost]/ingested; } }
+                ingest missing { enabled on; input { type hls; url http://127.0.0.1:\(sourceHTTP)/live/none.m3u8; }
+                                 engine { enabled off; output rtmp://127.0.0.1:[port]/live/none; } }
+            }
+            """)
+        let (player, copy) = try startPlayer(ingesting, "live/ingested", limit: played)
+        let encoder = try ExternalTool.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-t", "\(seconds)", "-i", try MediaFixtures.path(.bframesAAC30s),
+                                                        "-c", "copy", "-f", "flv", source.url("live/src")], logFile: source.directory + "/encoder.log")
+        XCTAssertTrue(ExternalTool.wait(encoder, timeout: 30))
+        // The ingest is about a segment behind the source, paced at real time.
+        XCTAssertTrue(ExternalTool.wait(player, timeout: 20), "the player got \(played) s of the ingested stream")
+        // Within one segment (2 s) of what the source published.
+        try assertWithinOneGOP(copy)
+        XCTAssertTrue(ingesting.log.contains("publish __defaultVhost__/live/ingested from http://127.0.0.1:\(sourceHTTP)/live/src.m3u8"), "in-process publish")
+        XCTAssertTrue(ingesting.log.contains("none.m3u8: HTTP 404"), "a missing playlist is logged and asked again")
+        XCTAssertTrue(ingesting.isRunning && source.isRunning)
     }
 
     /// RTSP over TCP by hand: ANNOUNCE an H.264 track, SETUP interleaved, RECORD, then the

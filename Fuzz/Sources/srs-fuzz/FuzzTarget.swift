@@ -1,4 +1,5 @@
 import SRSConfig
+import SRSHLS
 import SRSHTTP
 import SRSKernel
 import SRSRTMP
@@ -34,6 +35,8 @@ enum FuzzTarget: String, CaseIterable {
     /// among them) and interleaved RTP/RTCP, through the whole push session, every SETUP
     /// given UDP ports and every RECORD admitted.
     case rtsp
+    /// HLS playlists an ingester reads, and the URIs it resolves.
+    case m3u8
     /// RTP packets (the input cut into packets by a length byte) through the H.264 and AAC
     /// depacketizers, RTCP sender reports, and the decode-time reconstruction.
     case rtp
@@ -106,6 +109,11 @@ enum FuzzTarget: String, CaseIterable {
                 }
             }
             _ = session.finish()
+        case .m3u8:
+            guard let playlist = try? HLSPlaylistReader(parsing: String(decoding: data, as: UTF8.self)) else { return }
+            for uri in playlist.segments.map(\.uri) + playlist.variants.map(\.uri) {
+                _ = HLSPlaylistReader.resolve(uri, against: "http://127.0.0.1:8080/live/a.m3u8?x=1")
+            }
         case .rtp:
             var h264 = H264RTPDepacketizer()
             var aac = AACRTPDepacketizer(sizeLength: 13, indexLength: 3, indexDeltaLength: 3)

@@ -52,8 +52,14 @@ final class HookCaller: Sendable {
             return
         }
         let started = loop.now
-        HookRequest.start(url: url, payload: payload, timeoutMs: hooks.timeoutMs, loop: loop, connector: connector) { [self] outcome in
+        HTTPFetch.start(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: payload, maxBodyBytes: 64 * 1024,
+                        timeoutMs: hooks.timeoutMs, loop: loop, connector: connector) { [self] result in
             let took = loop.now - started
+            let outcome: HookOutcome
+            switch result {
+            case .success(let response): outcome = Self.judge(response)
+            case .failure(let failure): outcome = .failed(failure.reason)
+            }
             switch outcome {
             case .passed:
                 log.trace(contextId, "\(event.rawValue) \(url) passed in \(took) ms")
@@ -72,117 +78,9 @@ final class HookCaller: Sendable {
             }
         }
     }
-}
-
-/// One callback POST, confined to its loop.
-private final class HookRequest: TransportDelegate, @unchecked Sendable {
-    enum Outcome {
-        case passed
-        case rejected(String)
-        case failed(String)
-    }
-
-    private let loop: EventLoop
-    private let request: [UInt8]
-    private var completion: ((Outcome) -> Void)?
-    private var parser = HTTPResponseParser(maxBodyBytes: 64 * 1024)
-    private var tcp: (any Transport)?
-    /// For `https://`: what runs between the HTTP bytes and the socket.
-    private var tls: TLSClientSession?
-
-    private init(loop: EventLoop, request: [UInt8], completion: @escaping (Outcome) -> Void) {
-        self.loop = loop
-        self.request = request
-        self.completion = completion
-    }
-
-    /// Starts the call; `completion` runs once, on `loop`.
-    static func start(url: String, payload: [UInt8], timeoutMs: Int, loop: EventLoop, connector: any TransportConnector,
-                      completion: @escaping (Outcome) -> Void) {
-        guard let target = HookURL(url) else {
-            completion(.failed("bad URL \(url)"))
-            return
-        }
-        let head = "POST \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(payload.count)\r\nConnection: close\r\nUser-Agent: \(ServerVersion.name)/\(ServerVersion.version)\r\n\r\n"
-        let call = HookRequest(loop: loop, request: Array(head.utf8) + payload, completion: completion)
-        let box = UncheckedBox(call)
-        loop.schedule(afterMilliseconds: timeoutMs) {
-            box.value.finish(.failed("no answer within \(timeoutMs) ms"))
-        }
-        connector.open(host: target.host, port: target.port, loop: loop) { result in
-            let call = box.value
-            guard call.completion != nil else { return }
-            switch result {
-            case .success(let connection):
-                call.tcp = connection
-                connection.start(delegate: call)
-                guard target.isTLS else {
-                    connection.send(call.request)
-                    return
-                }
-                do {
-                    let tls = try TLSClientSession(host: target.host)
-                    call.tls = tls
-                    try tls.start()
-                    try tls.write(call.request)
-                    connection.send(tls.takeOutput())
-                } catch {
-                    call.finish(.failed("\(error)"))
-                }
-            case .failure(let error):
-                call.finish(.failed("\(error)"))
-            }
-        }
-    }
-
-    func connection(_ connection: any Transport, didReceive bytes: UnsafeRawBufferPointer) {
-        if let tls {
-            do {
-                let plaintext = try tls.receive(bytes)
-                let output = tls.takeOutput()
-                if !output.isEmpty { connection.send(output) }
-                plaintext.withUnsafeBytes { parser.append($0) }
-            } catch {
-                finish(.failed("\(error)"))
-                return
-            }
-        } else {
-            parser.append(bytes)
-        }
-        do {
-            if let response = try parser.next() { finish(Self.judge(response)) }
-        } catch {
-            finish(.failed("bad answer: \(error.reason)"))
-        }
-    }
-
-    func connectionDidDrain(_ connection: any Transport) {}
-
-    func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
-        tcp = nil
-        guard completion != nil else { return }
-        do {
-            if let response = try parser.finish() {
-                finish(Self.judge(response))
-                return
-            }
-            finish(.failed("connection \(reason) before an answer"))
-        } catch {
-            finish(.failed("bad answer: \(error.reason)"))
-        }
-    }
-
-    private func finish(_ outcome: Outcome) {
-        guard let completion else { return }
-        self.completion = nil
-        tcp?.close(.local("callback done"))
-        tcp = nil
-        completion(outcome)
-    }
 
     /// SRS's success rule: HTTP 200 and a body of `0` or a JSON object with `"code":0`.
-    static func judge(_ response: HTTPResponse) -> Outcome {
+    static func judge(_ response: HTTPResponse) -> HookOutcome {
         let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         switch response.status {
         case 200:
@@ -203,48 +101,11 @@ private final class HookRequest: TransportDelegate, @unchecked Sendable {
     }
 }
 
-/// host, port and path of an `http://` callback URL.
-struct HookURL {
-    var host: String
-    var port: Int
-    var path: String
-    /// `https://`: the call goes over TLS, the server's certificate verified.
-    var isTLS: Bool
-
-    init?(_ text: String) {
-        if text.hasPrefix("http://") {
-            isTLS = false
-        } else if text.hasPrefix("https://") {
-            isTLS = true
-        } else {
-            return nil
-        }
-        let rest = text.dropFirst(isTLS ? 8 : 7)
-        let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        var authority = rest[..<slash]
-        path = slash < rest.endIndex ? String(rest[slash...]) : "/"
-        if path.hasPrefix("?") { path = "/" + path }
-        port = isTLS ? 443 : 80
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = String(authority[authority.index(after: authority.startIndex)..<close])
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") {
-                guard let value = Int(after.dropFirst()), (1...65535).contains(value) else { return nil }
-                port = value
-            }
-        } else {
-            if let colon = authority.lastIndex(of: ":") {
-                guard let value = Int(authority[authority.index(after: colon)...]), (1...65535).contains(value) else { return nil }
-                port = value
-                authority = authority[..<colon]
-            }
-            host = String(authority)
-        }
-        guard !host.isEmpty else { return nil }
-    }
-
-    var hostHeader: String { (host.contains(":") ? "[\(host)]" : host) + (port == (isTLS ? 443 : 80) ? "" : ":\(port)") }
+/// What one callback answered.
+enum HookOutcome {
+    case passed
+    case rejected(String)
+    case failed(String)
 }
 
 /// Hands a loop-confined object to a closure that runs on its loop.

@@ -72,6 +72,24 @@ public enum AppTuning {
     /// timeout its SETUP answer announces, 60 s as RFC 2326 suggests); pushing clients send
     /// packets many times a second.
     public static let rtspIdleTimeoutMs: Int64 = 60_000
+    /// HLS ingest: a playlist is at most this long (a live window of a few hundred segments).
+    public static let hlsIngestMaxPlaylistBytes = 1 << 20
+    /// HLS ingest: a segment is at most this long (10 s at 25 Mbps); a longer one is skipped.
+    public static let hlsIngestMaxSegmentBytes = 32 << 20
+    /// HLS ingest: a playlist or segment request must be answered within this long (or three
+    /// target durations for a segment, when longer).
+    public static let hlsIngestRequestTimeoutMs = 10_000
+    /// HLS ingest: a failing playlist is asked again after 1 s, doubling up to 30 s.
+    public static let hlsIngestRetryMinMs = 1000
+    public static let hlsIngestRetryMaxMs = 30_000
+    /// HLS ingest: a first playlist is joined this many segments from its end (RFC 8216 6.3.3
+    /// advises not within three target durations of the end).
+    public static let hlsIngestStartSegments = 3
+    /// HLS ingest: the next segment is fetched while less than this many target durations of
+    /// media wait to be published, which bounds what the ingester holds.
+    public static let hlsIngestPrefetchTargets = 2
+    /// HLS ingest: how often paced messages are handed to the stream (a frame at 50 fps).
+    public static let hlsIngestTickMs = 20
     /// A new RTSP or FLV-POST client must finish its first request within this long.
     public static let casterRequestTimeoutMs: Int64 = 10_000
 

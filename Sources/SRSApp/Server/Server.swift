@@ -127,7 +127,7 @@ public final class Server: @unchecked Sendable {
         }
         listeners.withLock { $0 = opened }
         for entry in opened { startAccepting(entry) }
-        ingesters.apply(config)
+        ingesters.apply(config, server: self)
     }
 
     /// What listens where: RTMP ports, then the HTTP API / server ports.
@@ -318,7 +318,7 @@ public final class Server: @unchecked Sendable {
         }
         currentConfig.withLock { $0 = new }
         for warning in new.warnings { log.warn(Server.serverContextId, "reload: config: \(warning)") }
-        ingesters.apply(new)
+        ingesters.apply(new, server: self)
         try? casters.apply(new, strict: false)
         try? Logger.shared.configure(tank: new.logTank, level: new.logLevel, file: new.logFile, utcTime: new.utcTime)
         pithy.setInterval(new.pithyPrintMs)
