@@ -52,6 +52,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            resources: [.copy("Console")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),

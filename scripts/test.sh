@@ -10,7 +10,7 @@ swift build --build-tests
 # Most end-to-end tests wait on real time (GOPs, timeouts, reconnects), so the suite runs as two
 # test processes at once: the suites named below in one, everything else in the other. SwiftPM
 # locks the build directory per command, so the processes run the test bundle directly.
-second_group='DVRTests|HTTPServerTests|RTMPPublishPlayTests|BadInputTests|FFmpegProcessTests|ServerCommandLineTests|HookTests|WaitingPlayerTests'
+second_group='DVRTests|HTTPServerTests|RTMPPublishPlayTests|BadInputTests|FFmpegProcessTests|ServerCommandLineTests|HookTests|WaitingPlayerTests|LiveMP4Tests'
 bundle="$(swift build --show-bin-path)/SwiftSRSPackageTests.xctest"
 all_suites=$("$bundle" --list-tests | grep '/' | cut -d/ -f1 | sort -u)
 first_suites=$(grep -Ev "^SRSEndToEndTests\.($second_group)\$" <<<"$all_suites" | paste -sd, -)

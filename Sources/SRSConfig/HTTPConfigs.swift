@@ -26,9 +26,15 @@ public struct HTTPServerConfig: Sendable, Equatable {
 public struct HTTPRemuxConfig: Sendable, Equatable {
     /// Default: off.
     public var enabled = false
-    /// URL template; the extension picks the format (.flv, .ts, .aac, .mp3).
+    /// URL templates; each one's extension picks its format (.flv, .ts, .aac, .mp3, .mp4).
+    /// SwiftSRS serves every `mount` of the block (one per format); SRS serves the first.
     /// Default: [vhost]/[app]/[stream].flv
-    public var mount = "[vhost]/[app]/[stream].flv"
+    public var mounts = ["[vhost]/[app]/[stream].flv"]
+    /// The first mount (SRS's only one).
+    public var mount: String {
+        get { mounts.first ?? "" }
+        set { mounts = [newValue] }
+    }
     /// Seconds of audio cached for a fast start of audio-only outputs. Default: 0
     public var fastCache: Double = 0
     /// HTTP stream trigger: a request for an unpublished stream waits for it (on) or gets 404

@@ -129,7 +129,24 @@ public struct VhostConfig: Sendable, Equatable {
         parseSps = try reader.flag(true, ["parse_sps"], ["publish", "parse_sps"])
 
         httpRemux.enabled = try reader.flag(false, ["http_remux", "enabled"])
-        httpRemux.mount = try reader.text(httpRemux.mount, ["http_remux", "mount"])
+        // SwiftSRS reads every `mount` of the block (one per format); SRS reads the first.
+        let mounts = block.children(named: "http_remux").first?.children(named: "mount") ?? []
+        if mounts.count > 1 {
+            let context = ConfigSchema.context(parent: ConfigSchema.context(parent: nil, block: block), block: block.children(named: "http_remux")[0])
+            var seen: [String: ConfigDirective] = [:]
+            httpRemux.mounts = []
+            for directive in mounts {
+                let mount = try DirectiveValue.single(directive, context: context, warnings: warnings)
+                let format = mount.split(separator: ".").last.map(String.init) ?? ""
+                if let earlier = seen[format] {
+                    throw ConfigError(at: directive, context: context, message: "a second .\(format) mount (the first is at line \(earlier.line))")
+                }
+                seen[format] = directive
+                httpRemux.mounts.append(mount)
+            }
+        } else {
+            httpRemux.mount = try reader.text(httpRemux.mount, ["http_remux", "mount"])
+        }
         httpRemux.fastCache = try reader.decimal(0, minimum: 0, ["http_remux", "fast_cache"])
         httpRemux.hstrs = try reader.flag(true, ["http_remux", "hstrs"])
         httpStatic.enabled = try reader.flag(false, ["http_static", "enabled"], ["http", "enabled"])

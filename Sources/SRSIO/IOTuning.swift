@@ -39,6 +39,9 @@ public enum IOTuning {
     /// after starting (a wrong URL or engine must not spin).
     public static let processRestartMinMs = 1000
     public static let processRestartMaxMs = 30_000
+    /// A child that ran at least this long (and at least the longest delay) was healthy: its
+    /// backoff starts over. Well above `processWatchMs`, since an exit is noticed that late.
+    public static let processStableRunMs = 5000
     /// A stopped child gets SIGTERM, then SIGKILL after this long (ffmpeg writes its trailer).
     public static let processStopGraceMs = 2000
 }

@@ -138,7 +138,8 @@ public final class SupervisedProcess: @unchecked Sendable {
         let exit = Self.describe(status)
         lastExit = exit
         // A child that ran a while was fine: the backoff starts over.
-        if DispatchTime.now().uptimeNanoseconds - startedAt > UInt64(maxRestartMs) * 1_000_000 { restartMs = minRestartMs }
+        let stable = UInt64(max(maxRestartMs, IOTuning.processStableRunMs)) * 1_000_000
+        if DispatchTime.now().uptimeNanoseconds - startedAt > stable { restartMs = minRestartMs }
         scheduleRestart { onEvent(.exited(pid: pid, status: exit, restartInMs: $0)) }
     }
 

@@ -244,6 +244,21 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(loadError("listen rtmp;")?.message, "'rtmp': port must be a whole number, got 'rtmp'")
     }
 
+    func testEveryRemuxMountIsServedOnePerFormat() throws {
+        let config = try ServerConfig.parse(text: """
+            vhost v { http_remux { enabled on; mount [vhost]/[app]/[stream].flv; mount [vhost]/[app]/[stream].mp4; } }
+            """, file: "m.conf")
+        let vhost = try XCTUnwrap(config.vhost(named: "v"))
+        XCTAssertEqual(vhost.httpRemux.mounts, ["[vhost]/[app]/[stream].flv", "[vhost]/[app]/[stream].mp4"])
+        XCTAssertEqual(vhost.httpRemux.mount, "[vhost]/[app]/[stream].flv", "SRS's one mount is the first")
+        XCTAssertEqual(config.warnings.map(\.description), [], "repeated mounts are not a mistake")
+        let twice = configError {
+            _ = try ServerConfig.parse(text: "vhost v { http_remux { enabled on; mount a/[stream].flv;\n mount b/[stream].flv; } }", file: "m.conf")
+        }
+        XCTAssertEqual(twice?.line, 2)
+        XCTAssertTrue(twice?.message.contains("second .flv mount") == true, "\(String(describing: twice))")
+    }
+
     func testHTTPBlocksAndTheirAliases() throws {
         let config = try ServerConfig.parse(text: """
             http_api { enabled on; listen 127.0.0.1:1986; crossdomain off; }

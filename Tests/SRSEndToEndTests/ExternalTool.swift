@@ -10,8 +10,12 @@ enum ExternalTool {
         var timedOut: Bool
     }
 
-    /// The absolute path of `name` on PATH, or a test failure.
+    /// The absolute path of `name` on PATH (or `name` itself, an absolute path), or a test failure.
     static func require(_ name: String) throws -> String {
+        if name.hasPrefix("/") {
+            guard FileManager.default.isExecutableFile(atPath: name) else { throw TestFailure("\(name) is missing; run scripts/test.sh (it installs the test tools)") }
+            return name
+        }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -120,6 +120,12 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         } else if roles.files {
             if request.method == "OPTIONS" && server.config.httpAPI.crossdomain {
                 respond(status: 200, body: [], contentType: "text/plain", keepAlive: request.keepAlive, request: request)
+            } else if request.path == ConsolePages.mount + "api.json" {
+                // Where the console finds the API (the HTTP server knows its port).
+                let api = server.config.httpAPI
+                let body = "{\"enabled\":\(api.enabled),\"port\":\(api.listen.port)}\n"
+                respond(status: 200, body: Array(body.utf8), contentType: "application/json", keepAlive: request.keepAlive, request: request,
+                        extraHeaders: [("Cache-Control", "no-cache")])
             } else if let live = LiveStreamResponder(server: server).match(request) {
                 playUnlessAFileIsThere(request, live: live)
             } else {

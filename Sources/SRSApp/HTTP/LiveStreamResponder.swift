@@ -19,8 +19,9 @@ struct LiveStreamResponder {
         let hostVhost = request.host.flatMap { config.vhost(named: $0) }
         let candidates = [hostVhost, config.vhost(named: VhostConfig.defaultVhostName)].compactMap { $0 }
         for vhost in candidates where vhost.enabled && vhost.httpRemux.enabled {
-            guard let match = RemuxMount.match(template: vhost.httpRemux.mount, path: request.path) else { continue }
-            return (vhost, match)
+            for mount in vhost.httpRemux.mounts {
+                if let match = RemuxMount.match(template: mount, path: request.path) { return (vhost, match) }
+            }
         }
         return nil
     }
@@ -89,6 +90,7 @@ struct LiveStreamResponder {
         case .ts: framer = TSFramer(source: source)
         case .aac: framer = AudioFramer(codec: .aac)
         case .mp3: framer = AudioFramer(codec: .mp3)
+        case .mp4: framer = MP4Framer(source: source)
         }
         var headers = HTTPHeaders()
         headers.add("Server", ServerVersion.signature)

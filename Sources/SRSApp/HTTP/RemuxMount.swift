@@ -4,7 +4,7 @@
 enum RemuxMount {
     /// The live formats, chosen by the mount's extension.
     enum Format: String, Sendable, CustomStringConvertible {
-        case flv, ts, aac, mp3
+        case flv, ts, aac, mp3, mp4
 
         var contentType: String {
             switch self {
@@ -12,6 +12,7 @@ enum RemuxMount {
             case .ts: return "video/MP2T"
             case .aac: return "audio/aac"
             case .mp3: return "audio/mpeg"
+            case .mp4: return "video/mp4"
             }
         }
 

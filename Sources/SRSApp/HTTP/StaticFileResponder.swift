@@ -30,6 +30,12 @@ struct StaticFileResponder {
         let config = server.config
         var root = config.httpServer.dir
         var path = request.path
+        // The console's pages are the server's own, whatever the folder holds.
+        if path.hasPrefix(ConsolePages.mount), let console = ConsolePages.directory {
+            return StaticPath.resolve(root: console, requestPath: "/" + path.dropFirst(ConsolePages.mount.count)).map {
+                path.hasSuffix("/") ? $0 + ($0.hasSuffix("/") ? "" : "/") + "index.html" : $0
+            }
+        }
         if let vhost = request.host.flatMap({ config.vhost(named: $0) }) ?? config.vhost(named: VhostConfig.defaultVhostName),
             vhost.httpStatic.enabled
         {
@@ -47,10 +53,10 @@ struct StaticFileResponder {
 
     private static func answer(_ result: StaticFile.Result, file: String, request: HTTPRequest, server: Server, on connection: HTTPConnection) {
         switch result {
-        case .notFound where request.path == "/":
-            // No index.html: the server's own page says what it offers.
-            connection.respond(status: 200, body: ServerIndexPage.html(server: server, requestHost: request.host), contentType: "text/html; charset=utf-8",
-                               keepAlive: request.keepAlive, request: request, extraHeaders: [("Cache-Control", "no-cache")])
+        case .notFound where request.path == "/" || request.path == "/console":
+            // No index.html of the folder's own: the console (as SRS serves its pages from `/`).
+            connection.respond(status: 302, body: Array("see \(ConsolePages.mount)\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive,
+                               request: request, extraHeaders: [("Location", ConsolePages.mount)])
         case .notFound:
             connection.respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
         case .tooLarge:

@@ -90,6 +90,9 @@ public enum AppTuning {
     public static let hlsIngestPrefetchTargets = 2
     /// HLS ingest: how often paced messages are handed to the stream (a frame at 50 fps).
     public static let hlsIngestTickMs = 20
+    /// A live `.mp4` player gets a fragment at each keyframe, and at least this often (a stream
+    /// with long GOPs still plays smoothly in a browser).
+    public static let liveMP4MaxFragmentMs: Int64 = 2000
     /// A new RTSP or FLV-POST client must finish its first request within this long.
     public static let casterRequestTimeoutMs: Int64 = 10_000
 
