@@ -26,7 +26,7 @@ grep -h -A1 "^Test Suite 'Selected tests' \(passed\|failed\)" "$logs/first.log" 
 rm -rf "$logs"
 if [ "$status" != 0 ]; then echo "tests failed"; exit 1; fi
 # The end-to-end tests that drive the concurrent core, run again under each sanitizer.
-concurrent_tests='testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds|testHalfOpenClients|testRTMPClientFlooding|TCPConnectionTests|SRSAppTests|HTTPAdmissionTests|testEdgeVhostWritesHLSForAPulledStream|testAnUnwritablePathAndABlockedDiskNeverHurtPlayers|SupervisedProcessTests|testIngestSupervision|CasterTests|PushCasterTests'
+concurrent_tests='testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds|testHalfOpenClients|testRTMPClientFlooding|TCPConnectionTests|SRSAppTests|HTTPAdmissionTests|testEdgeVhostWritesHLSForAPulledStream|testAnUnwritablePathAndABlockedDiskNeverHurtPlayers|SupervisedProcessTests|testIngestSupervision|CasterTests|PushCasterTests|testFFprobeReadsLiveMP4OfEveryCodecMix'
 if [ "${SKIP_TSAN:-0}" != "1" ]; then
     echo "== ThreadSanitizer: concurrent end-to-end tests =="
     # No backtracer under TSan: after a sanitizer abort its fork hung the run (seen once).
