@@ -198,3 +198,7 @@ int srs_spawn(const char *path, char *const argv[], const char *log_path, pid_t 
     posix_spawnattr_destroy(&attributes);
     return error;
 }
+
+void srs_close_from(int lowest) {
+    closefrom(lowest);
+}

@@ -199,14 +199,15 @@ public enum ConfigSchema {
     ])).adding(DirectiveRule.loose(["threads", "tencentcloud_apm", "tencentcloud_cls"])).adding([
         "vhost": .block(vhostLevel, implemented: true),
         "http_api": .block(DirectiveRule.implementedLeaves(["enabled", "listen", "crossdomain"]).adding([
-            "raw_api": .block(DirectiveRule.leaves(["enabled", "allow_reload", "allow_query", "allow_update"])),
-            "auth": .block(DirectiveRule.leaves(["enabled", "username", "password"])),
+            "raw_api": .block(DirectiveRule.implementedLeaves(["enabled", "allow_reload"]).adding(DirectiveRule.leaves(["allow_query", "allow_update"])),
+                              implemented: true),
+            "auth": .block(DirectiveRule.implementedLeaves(["enabled", "username", "password"]), implemented: true),
             "https": .anything,
         ]), implemented: true),
         "http_server": httpServer,
         "http_stream": httpServer,
-        "heartbeat": .block(DirectiveRule.leaves(["enabled", "interval", "url", "device_id", "summaries", "ports"])),
-        "stats": .block(DirectiveRule.leaves(["enabled", "network", "disk"])),
+        "heartbeat": .block(DirectiveRule.implementedLeaves(["enabled", "interval", "url", "device_id", "summaries", "ports"]), implemented: true),
+        "stats": .block(DirectiveRule.implementedLeaves(["network", "disk"]).adding(DirectiveRule.leaves(["enabled"])), implemented: true),
         "stream_caster": .block(DirectiveRule.implementedLeaves(["enabled", "caster", "output", "listen", "rtp_port_min", "rtp_port_max"])
             .adding(DirectiveRule.leaves([
                 "rtp_idle_timeout", "host", "audio_enable", "auto_create_channel", "jitterbuffer_enable", "tcp_enable", "wait_keyframe",

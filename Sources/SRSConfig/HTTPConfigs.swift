@@ -1,4 +1,4 @@
-/// `http_api { enabled; listen; crossdomain; }` (top level).
+/// `http_api { enabled; listen; crossdomain; auth { ... } raw_api { ... } }` (top level).
 public struct HTTPAPIConfig: Sendable, Equatable {
     /// Default: off.
     public var enabled = false
@@ -6,6 +6,15 @@ public struct HTTPAPIConfig: Sendable, Equatable {
     public var listen = ListenAddress(port: 1985)
     /// CORS headers and OPTIONS answers. Default: on.
     public var crossdomain = true
+    /// SRS 5's `auth { enabled; username; password; }`: HTTP Basic authentication on every
+    /// API request and /metrics. Default: off
+    public var authEnabled = false
+    public var username = ""
+    public var password = ""
+    /// SRS's `raw_api { enabled; allow_reload; }`: `/api/v1/raw?rpc=reload` reloads the
+    /// config. Default: off, off
+    public var rawAPI = false
+    public var rawAPIAllowReload = false
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// The whole server configuration: the parsed tree, checked against the schema, with typed
 /// values for what the server uses now.
 ///
@@ -48,6 +49,12 @@ public struct ServerConfig: Sendable {
     public var httpServer = HTTPServerConfig()
     /// `stream_caster { }` blocks, in file order.
     public var casters: [StreamCasterConfig] = []
+    /// `heartbeat { ... }`.
+    public var heartbeat = HeartbeatConfig()
+    /// `stats { network; }`: which local IPv4 address (an index) the heartbeat reports. Default: 0
+    public var statsNetwork = 0
+    /// `stats { disk sda ...; }`: the disks of the summaries' disk figures (all when empty).
+    public var statsDisks: [String] = []
 
     /// The parsed tree, includes expanded.
     public let root: [ConfigDirective]
@@ -62,15 +69,27 @@ public struct ServerConfig: Sendable {
 
     /// Reads, checks and types the config file at `path`; relative includes are looked up
     /// from `workingDirectory` (nil: the process's). Throws ``ConfigError``.
-    public static func load(path: String, workingDirectory: String? = nil) throws -> ServerConfig {
-        try ServerConfig(root: ConfigParser.parseFile(path: path, workingDirectory: workingDirectory), path: path)
+    /// SRS 5's `SRS_...` variables of `environment` (the process's by default) override what
+    /// the file says (``EnvironmentOverrides``).
+    public static func load(path: String, workingDirectory: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfig {
+        let (root, applied) = EnvironmentOverrides.apply(to: try ConfigParser.parseFile(path: path, workingDirectory: workingDirectory), environment: environment)
+        var config = try ServerConfig(root: root, path: path)
+        config.environmentOverrides = applied
+        return config
     }
 
     /// Checks and types config `text`; `file` names it in errors and anchors relative includes.
-    /// Throws ``ConfigError``.
-    public static func parse(text: String, file: String) throws -> ServerConfig {
-        try ServerConfig(root: ConfigParser.parse(text: text, file: file), path: file)
+    /// `environment` overrides as for `load` (none by default). Throws ``ConfigError``.
+    public static func parse(text: String, file: String, environment: [String: String] = [:]) throws -> ServerConfig {
+        let (root, applied) = EnvironmentOverrides.apply(to: try ConfigParser.parse(text: text, file: file), environment: environment)
+        var config = try ServerConfig(root: root, path: file)
+        config.environmentOverrides = applied
+        return config
     }
+
+    /// The environment variables that overrode the file, in SRS 5's order.
+    public var environmentOverrides: [EnvironmentOverrides.Applied] = []
 
     /// Checks and types an already parsed tree. Throws ``ConfigError``.
     public init(root: [ConfigDirective], path: String) throws {
@@ -111,6 +130,17 @@ public struct ServerConfig: Sendable {
         httpAPI.enabled = try reader.flag(false, ["http_api", "enabled"])
         httpAPI.listen = try Self.listenAddress(reader, httpAPI.listen, ["http_api", "listen"])
         httpAPI.crossdomain = try reader.flag(true, ["http_api", "crossdomain"])
+        httpAPI.authEnabled = try reader.flag(false, ["http_api", "auth", "enabled"])
+        httpAPI.username = try reader.optionalText(["http_api", "auth", "username"]) ?? ""
+        httpAPI.password = try reader.optionalText(["http_api", "auth", "password"]) ?? ""
+        if httpAPI.authEnabled && (httpAPI.username.isEmpty || httpAPI.password.isEmpty), let found = try reader.setting(["http_api", "auth", "enabled"]) {
+            throw ConfigError(at: found.directive, context: found.context, message: "auth needs a username and a password")
+        }
+        heartbeat = try HeartbeatConfig(reader: reader)
+        statsNetwork = try reader.integer(0, in: 0...1024, ["stats", "network"])
+        if let disk = try reader.setting(["stats", "disk"]) { statsDisks = disk.directive.args }
+        httpAPI.rawAPI = try reader.flag(false, ["http_api", "raw_api", "enabled"])
+        httpAPI.rawAPIAllowReload = try reader.flag(false, ["http_api", "raw_api", "allow_reload"])
         httpServer.enabled = try reader.flag(false, ["http_server", "enabled"], ["http_stream", "enabled"])
         httpServer.listen = try Self.listenAddress(reader, httpServer.listen, ["http_server", "listen"], ["http_stream", "listen"])
         httpServer.dir = try reader.text(httpServer.dir, ["http_server", "dir"], ["http_stream", "dir"])

@@ -32,6 +32,16 @@ public struct HLSPlaylistReader: Sendable, Equatable {
 
     /// Most segments or variants kept (a live window holds a few dozen).
     public static let maxEntries = 10_000
+    /// The largest media sequence number taken (RFC 8216 allows 2^64; counting on from this
+    /// never overflows).
+    public static let maxSequence = 1 << 53
+    /// The longest duration taken, seconds (an hour); more, or not a finite number, is 0.
+    public static let maxSeconds = 3600.0
+
+    private static func seconds(_ text: some StringProtocol) -> Double {
+        guard let value = Double(text), value.isFinite, value >= 0, value <= maxSeconds else { return 0 }
+        return value
+    }
 
     public init(parsing text: String) throws(HLSPlaylistError) {
         var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
@@ -44,12 +54,15 @@ public struct HLSPlaylistReader: Sendable, Equatable {
         var bandwidth: Int?
         for line in lines {
             if line.hasPrefix("#EXT-X-TARGETDURATION:") {
-                targetDuration = Double(line.dropFirst(22)) ?? 0
+                targetDuration = Self.seconds(line.dropFirst(22))
             } else if line.hasPrefix("#EXT-X-MEDIA-SEQUENCE:") {
-                sequence = Int(line.dropFirst(22)) ?? 0
+                guard let value = Int(line.dropFirst(22)), (0...Self.maxSequence).contains(value) else {
+                    throw HLSPlaylistError("bad media sequence '\(line.dropFirst(22).prefix(24))'")
+                }
+                sequence = value
             } else if line.hasPrefix("#EXTINF:") {
                 let value = line.dropFirst(8).split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                duration = Double(value) ?? 0
+                duration = Self.seconds(value)
             } else if line == "#EXT-X-DISCONTINUITY" {
                 discontinuity = true
             } else if line == "#EXT-X-ENDLIST" {
@@ -64,7 +77,7 @@ public struct HLSPlaylistReader: Sendable, Equatable {
                 bandwidth = nil
             } else {
                 guard segments.count < Self.maxEntries else { throw HLSPlaylistError("more than \(Self.maxEntries) segments") }
-                segments.append(Segment(uri: line, duration: max(duration ?? 0, 0), sequence: sequence, discontinuity: discontinuity))
+                segments.append(Segment(uri: line, duration: duration ?? 0, sequence: sequence, discontinuity: discontinuity))
                 sequence += 1
                 duration = nil
                 discontinuity = false

@@ -40,6 +40,13 @@ public enum ProcessLimits {
         _ = srs_release_free_memory(UInt(padBytes))
     }
 
+    /// Closes every descriptor but stdin, stdout and stderr: a daemon holds nothing its parent
+    /// left open (a service manager or a test harness would wait on it otherwise). Call before
+    /// any other descriptor is opened.
+    public static func closeInheritedDescriptors() {
+        srs_close_from(3)
+    }
+
     /// Open file descriptors of this process (entries of /proc/self/fd).
     public static func openFileDescriptorCount() -> Int {
         guard let directory = opendir("/proc/self/fd") else { return -1 }

@@ -12,6 +12,7 @@ public final class UDPReceiver: @unchecked Sendable {
     private let fd: Int32
     private let loop: EventLoop
     private var source: DispatchSourceRead?
+    private var closed = false
     private let onDatagrams: ([[UInt8]]) -> Void
     private let allowedPeer: String?
     /// Datagrams dropped for coming from another address; read on the loop.
@@ -31,9 +32,10 @@ public final class UDPReceiver: @unchecked Sendable {
         self.allowedPeer = allowedPeer
     }
 
-    /// Starts reading on the loop.
+    /// Starts reading on the loop (nothing once closed).
     public func start() {
         loop.execute { [self] in
+            guard !closed, source == nil else { return }
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
             source.setEventHandler { [unowned self] in readReady() }
             source.setCancelHandler { [fd] in Glibc.close(fd) }
@@ -42,11 +44,17 @@ public final class UDPReceiver: @unchecked Sendable {
         }
     }
 
-    /// Stops reading and closes the socket.
+    /// Stops reading and closes the socket, whether or not it was started.
     public func close() {
         loop.execute { [self] in
-            source?.cancel()
-            source = nil
+            guard !closed else { return }
+            closed = true
+            if let source {
+                source.cancel()  // its cancel handler closes the socket
+                self.source = nil
+            } else {
+                Glibc.close(fd)
+            }
         }
     }
 

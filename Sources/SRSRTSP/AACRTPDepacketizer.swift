@@ -38,9 +38,9 @@ public struct AACRTPDepacketizer: Sendable {
     /// Takes the next packet; returns the frames it completes.
     public mutating func feed(_ packet: RTPPacket) -> [Frame] {
         if let last = lastSequence {
-            let delta = Int16(bitPattern: packet.sequenceNumber &- last)
-            if delta <= 0 { return [] }
-            if delta > 1, partial != nil {
+            let delta = Int(Int16(bitPattern: packet.sequenceNumber &- last))
+            if delta <= 0 && delta > -RTPSequence.resyncDistance { return [] }  // late or repeated
+            if delta != 1, partial != nil {
                 partial = nil
                 droppedFrames += 1
             }

@@ -33,10 +33,10 @@ public struct H264RTPDepacketizer: Sendable {
     public mutating func feed(_ packet: RTPPacket) -> [AccessUnit] {
         var out: [AccessUnit] = []
         if let last = lastSequence {
-            let delta = Int16(bitPattern: packet.sequenceNumber &- last)
-            if delta <= 0 { return [] }  // late or repeated
-            if delta > 1 {
-                damaged = true
+            let delta = Int(Int16(bitPattern: packet.sequenceNumber &- last))
+            if delta <= 0 && delta > -RTPSequence.resyncDistance { return [] }  // late or repeated
+            if delta != 1 {
+                damaged = true  // lost packets, or a jump (a restarted sender): resync on this one
                 fragment = nil
             }
         }

@@ -83,3 +83,10 @@ public struct RTCPSenderReport: Sendable, Equatable {
         return reports
     }
 }
+
+/// RTP sequence numbers (RFC 3550 A.1, simplified): a packet up to `resyncDistance` behind
+/// the last one is late or repeated and dropped; one further away either way is a jump (a
+/// restarted sender) that the depacketizers follow at once, dropping only the frame it broke.
+enum RTPSequence {
+    static let resyncDistance = 3000
+}

@@ -32,6 +32,12 @@ public struct RTSPMessageParser: Sendable {
     public let limits: Limits
     private var buffer: [UInt8] = []
     private var failure: RTSPParseError?
+    /// How far the search for the end of an unfinished head got (a head sent byte by byte is
+    /// not scanned again from its start on every read).
+    private var scannedTo = 0
+    /// A request whose head is read and whose body is not complete: the head and its length,
+    /// and the body's length.
+    private var pendingHead: (request: RTSPRequest, headLength: Int, bodyLength: Int)?
 
     public init(limits: Limits = Limits()) { self.limits = limits }
 
@@ -56,12 +62,13 @@ public struct RTSPMessageParser: Sendable {
             throw error
         }
         buffer.removeFirst(offset)
+        scannedTo = max(scannedTo - offset, 0)
         return out
     }
 
     /// The message at `offset`, with the bytes it used, or nil when more bytes are needed.
     /// A lone line end between messages is used with no message.
-    private func next(at offset: Int) throws(RTSPParseError) -> (Message?, Int)? {
+    private mutating func next(at offset: Int) throws(RTSPParseError) -> (Message?, Int)? {
         let first = buffer[offset]
         if first == 0x24 {  // '$'
             guard buffer.count - offset >= 4 else { return nil }
@@ -70,10 +77,20 @@ public struct RTSPMessageParser: Sendable {
             return (.interleaved(channel: buffer[offset + 1], payload: Array(buffer[(offset + 4)..<(offset + 4 + length)])), 4 + length)
         }
         if first == 0x0D || first == 0x0A { return (nil, 1) }
-        guard let headEnd = findHeadEnd(from: offset) else {
+        if let (request, headLength, length) = pendingHead {
+            // The head was read already; its body is still coming.
+            guard buffer.count - offset >= headLength + length else { return nil }
+            pendingHead = nil
+            var complete = request
+            complete.body = Array(buffer[(offset + headLength)..<(offset + headLength + length)])
+            return (.request(complete), headLength + length)
+        }
+        guard let headEnd = findHeadEnd(from: max(offset, scannedTo - 3)) else {
             if buffer.count - offset > limits.headBytes { throw RTSPParseError(status: 400, reason: "request head over \(limits.headBytes) bytes") }
+            scannedTo = buffer.count
             return nil
         }
+        scannedTo = 0
         guard headEnd.end - offset <= limits.headBytes else { throw RTSPParseError(status: 400, reason: "request head over \(limits.headBytes) bytes") }
         var request = try parseHead(buffer[offset..<headEnd.start])
         var length = 0
@@ -82,7 +99,10 @@ public struct RTSPMessageParser: Sendable {
             guard parsed <= limits.bodyBytes else { throw RTSPParseError(status: 413, reason: "body of \(parsed) bytes over \(limits.bodyBytes)") }
             length = parsed
         }
-        guard buffer.count - headEnd.end >= length else { return nil }
+        guard buffer.count - headEnd.end >= length else {
+            pendingHead = (request, headEnd.end - offset, length)
+            return nil
+        }
         request.body = Array(buffer[headEnd.end..<(headEnd.end + length)])
         return (.request(request), headEnd.end + length - offset)
     }
@@ -91,7 +111,7 @@ public struct RTSPMessageParser: Sendable {
     /// line begins, `end` the first byte after it.
     private func findHeadEnd(from offset: Int) -> (start: Int, end: Int)? {
         var index = offset
-        let limit = min(buffer.count, offset + limits.headBytes + 4)
+        let limit = buffer.count
         while index < limit {
             if buffer[index] == 0x0A {
                 if index + 1 < buffer.count && buffer[index + 1] == 0x0A { return (index + 1, index + 2) }

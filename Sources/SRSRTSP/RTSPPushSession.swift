@@ -285,13 +285,16 @@ public struct RTSPPushSession: Sendable {
     private mutating func milliseconds(track index: Int, _ timestamp: UInt32) -> Int64 {
         var track = tracks[index]
         defer { tracks[index] = track }
+        let rate = Int64(track.media.clockRate)
         if let last = track.lastRTP {
-            track.extended += Int64(Int32(bitPattern: timestamp &- last))
+            // A jump of more than `maxJumpSeconds` either way is a new timeline (a restarted
+            // sender, a forged packet): the time goes on from where it was.
+            let step = Int64(Int32(bitPattern: timestamp &- last))
+            if abs(step) <= rate * Self.maxJumpSeconds { track.extended += step }
         } else {
             track.extended = Int64(timestamp)
         }
         track.lastRTP = timestamp
-        let rate = Int64(track.media.clockRate)
         if track.first == nil {
             track.first = track.extended
             if let report = track.report {
@@ -305,6 +308,10 @@ public struct RTSPPushSession: Sendable {
                 }
             }
         }
-        return (track.extended - track.first!) * 1000 / rate + track.offsetMs
+        let elapsed = track.extended - track.first!
+        return elapsed / rate * 1000 + elapsed % rate * 1000 / rate + track.offsetMs
     }
+
+    /// The largest RTP timestamp step taken as real, seconds.
+    static let maxJumpSeconds: Int64 = 10
 }

@@ -75,7 +75,7 @@ final class ConfigSchemaTests: XCTestCase {
             listen 1935;
             http_api { enabled on; listen 1985; }
             http_server { enabled off; }
-            stats { network 0; }
+            circuit_breaker { enabled on; }
             vhost a {
                 gop_cache on;
                 debug_srs_upnode on;
@@ -89,7 +89,7 @@ final class ConfigSchemaTests: XCTestCase {
             """, file: "u.conf")
         XCTAssertEqual(
             config.unsupportedDirectives.map { "\($0.name)@\($0.line)" },
-            ["stats@4", "debug_srs_upnode@7", "mw_msgs@8", "hds@12"]
+            ["circuit_breaker@4", "debug_srs_upnode@7", "mw_msgs@8", "hds@12"]
         )
     }
 

@@ -42,14 +42,14 @@ enum ExternalTool {
 
     /// Runs a tool to completion (or `timeout`, then SIGINT, then SIGKILL) and returns its output.
     @discardableResult
-    static func run(_ name: String, _ arguments: [String], timeout: TimeInterval) throws -> Result {
+    static func run(_ name: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String] = [:]) throws -> Result {
         let log = NSTemporaryDirectory() + "srs-tool-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let process = try start(name, arguments, logFile: log)
+        let process = try start(name, arguments, logFile: log, environment: environment)
         let timedOut = !wait(process, timeout: timeout)
         if timedOut { stop(process) }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, output: output, timedOut: timedOut)
+        return Result(status: process.isRunning ? -1 : process.terminationStatus, output: output, timedOut: timedOut)
     }
 
     /// Waits for exit; false on timeout.

@@ -28,6 +28,10 @@ final class HLSPlaylistReaderTests: XCTestCase {
         XCTAssertThrowsError(try HLSPlaylistReader(parsing: "<html>not found</html>"))
         XCTAssertThrowsError(try HLSPlaylistReader(parsing: "#EXTM3U\n#EXT-X-VERSION:3\n"))
         XCTAssertThrowsError(try HLSPlaylistReader(parsing: "#EXTM3U\n" + String(repeating: "#EXTINF:1,\na.ts\n", count: HLSPlaylistReader.maxEntries + 1)))
+        XCTAssertThrowsError(try HLSPlaylistReader(parsing: "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:9223372036854775807\n#EXTINF:1,\na.ts\nb.ts\n"), "a sequence that would overflow")
+        let silly = try? HLSPlaylistReader(parsing: "#EXTM3U\n#EXT-X-TARGETDURATION:inf\n#EXTINF:1e300,\na.ts\n")
+        XCTAssertEqual(silly?.targetDuration, 0, "not a finite number of seconds")
+        XCTAssertEqual(silly?.segments.first?.duration, 0)
     }
 
     func testURIsResolveAgainstThePlaylist() {

@@ -42,6 +42,15 @@ final class H264RTPDepacketizerTests: XCTestCase {
         XCTAssertEqual(depacketizer.droppedUnits, 4)
     }
 
+    func testASequenceJumpIsFollowedAtOnce() {
+        var depacketizer = H264RTPDepacketizer()
+        XCTAssertEqual(depacketizer.feed(packet([0x41, 0x01], timestamp: 3000, marker: true)).count, 1)
+        // A restarted sender: 20000 further on (behind, as 16-bit numbers go).
+        XCTAssertEqual(depacketizer.feed(packet([0x41, 0x02], timestamp: 6000, marker: true, skip: 20000)), [], "the frame the jump broke")
+        XCTAssertEqual(depacketizer.feed(packet([0x41, 0x03], timestamp: 9000, marker: true)), [.init(units: [[0x41, 0x03]], timestamp: 9000)],
+                       "then in-order packets flow again")
+    }
+
     func testAnAccessUnitCannotGrowWithoutBound() {
         var depacketizer = H264RTPDepacketizer()
         let chunk = [UInt8](repeating: 0xAB, count: 60000)

@@ -136,6 +136,22 @@ final class RTSPPushSessionTests: XCTestCase {
         XCTAssertEqual(messages.filter { !$0.isSequenceHeader }.map { "\($0.kind) \($0.timestamp)" }, ["audio 500", "video 0"])
     }
 
+    func testAForgedTimestampJumpDoesNotMoveTheClock() {
+        var session = recordingSession()
+        func aac(_ sequence: UInt16, _ timestamp: UInt32) -> [DemuxedMessage] {
+            session.interleaved(channel: 2, payload: RTPPacket.header(marker: true, payloadType: 97, sequenceNumber: sequence, timestamp: timestamp, ssrc: 97)
+                                + [0x00, 0x10, 0x00, 0x08, 9])
+        }
+        _ = aac(1, 0)
+        var last: Int64 = 0
+        for index in 0..<50 {
+            // Each packet claims half the 32-bit clock later: ignored, time stays near the start.
+            last = aac(UInt16(index + 2), UInt32(truncatingIfNeeded: (index + 1) * 0x7FFF_FFFF)).last?.timestamp ?? -1
+        }
+        XCTAssertEqual(last, 0)
+        XCTAssertEqual(aac(60, UInt32(truncatingIfNeeded: 50 * 0x7FFF_FFFF) &+ 44100).last?.timestamp, 1000, "a real step from there counts")
+    }
+
     func testPacketsBeforeRecordAndForeignPayloadTypesAreDropped() {
         var session = RTSPPushSession(sessionId: "S6")
         _ = session.handle(request("ANNOUNCE", "rtsp://h/live/x", cseq: 1, body: Array(RTSPMessageParserTests.sdp.utf8)), bindUDP: noUDP)

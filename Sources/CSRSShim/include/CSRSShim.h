@@ -34,4 +34,6 @@ int srs_socket_error(int fd);
 int srs_spawn(const char *path, char *const argv[], const char *log_path, pid_t *pid);
 /// Returns free heap memory above `pad` bytes to the system (glibc malloc_trim); 1 if any was.
 int srs_release_free_memory(unsigned long pad);
+/// Closes every descriptor from `lowest` up (a daemon must not hold what its parent left open).
+void srs_close_from(int lowest);
 #endif

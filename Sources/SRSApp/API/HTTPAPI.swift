@@ -15,6 +15,9 @@ struct HTTPAPI {
         static let clientNotFound = 2049
         static let notFound = 404
         static let methodNotAllowed = 405
+        /// SRS 5 srs_kernel_error.hpp: the raw API refused the rpc, or is off.
+        static let rawFailed = 1060
+        static let rawDisabled = 1061
     }
 
     /// The answer to `method path?query` (HTTP status and body).
@@ -47,11 +50,30 @@ struct HTTPAPI {
         case "streams": return streams(id: id, start: query("start"), count: query("count"))
         case "clients": return clients(method: method, id: id, start: query("start"), count: query("count"))
         case "processes": return (200, processes)
+        case "raw": return (200, raw(rpc: query("rpc") ?? ""))
         default: return (404, error(Code.notFound))
         }
     }
 
     private var serverId: JSONValue { .number(server.serverId) }
+
+    /// SRS 5's raw API: `rpc=raw` shows its settings; `rpc=reload` reloads the config file (as
+    /// SIGHUP) when `raw_api { enabled on; allow_reload on; }`.
+    private func raw(rpc: String) -> JSONValue {
+        let api = server.config.httpAPI
+        if rpc == "raw" {
+            return ["code": 0, "server": serverId, "http_api": [
+                "enabled": .bool(api.enabled), "listen": .string("\(api.listen)"), "crossdomain": .bool(api.crossdomain),
+                "raw_api": ["enabled": .bool(api.rawAPI), "allow_reload": .bool(api.rawAPIAllowReload), "allow_query": false, "allow_update": false],
+            ]]
+        }
+        guard api.rawAPI else { return error(Code.rawDisabled) }
+        guard rpc == "reload" else { return error(Code.rawFailed) }
+        guard api.rawAPIAllowReload else { return error(Code.rawDisabled) }
+        log.trace(Server.serverContextId, "reload asked through the raw API")
+        server.reloadSoon()
+        return ["code": 0, "server": serverId]
+    }
 
     private func error(_ code: Int) -> JSONValue { ["code": .number(code), "server": serverId] }
 
@@ -82,7 +104,10 @@ struct HTTPAPI {
         ]
     }
 
-    private var summaries: JSONValue {
+    private var summaries: JSONValue { ["code": 0, "server": serverId, "data": summariesData] }
+
+    /// What `/api/v1/summaries` reports under `data` (the heartbeat sends it too).
+    var summariesData: JSONValue {
         let now = MonotonicClock.milliseconds()
         let system = server.systemStatistics
         let memory = Dictionary(SystemStatistics.memoryInfo(), uniquingKeysWith: { first, _ in first })
@@ -92,12 +117,11 @@ struct HTTPAPI {
         let load = SystemStatistics.loadAverages() + [0, 0, 0]
         let uptime = SystemStatistics.uptimeSeconds()
         let network = SystemStatistics.networkBytes()
+        let disks = system.diskRates
         let sockets = SystemStatistics.socketCounts()
         let totals = server.streams.all.reduce((UInt64(0), UInt64(0))) { ($0.0 + $1.statistics.received, $0.1 + $1.statistics.sent) }
         let cpus = ProcessInfo.processInfo.processorCount
         return [
-            "code": 0, "server": serverId,
-            "data": [
                 "ok": true,
                 "now_ms": .number(Int64(Date().timeIntervalSince1970 * 1000)),
                 "self": [
@@ -109,7 +133,8 @@ struct HTTPAPI {
                 ],
                 "system": [
                     "cpu_percent": .double(system.systemCPUPercent),
-                    "disk_read_KBps": 0, "disk_write_KBps": 0, "disk_busy_percent": 0,
+                    "disk_read_KBps": .double(disks.readKBps), "disk_write_KBps": .double(disks.writeKBps),
+                    "disk_busy_percent": .double(disks.busyPercent),
                     "mem_ram_kbyte": .number(total),
                     "mem_ram_percent": .double(total > 0 ? Double(total - available) / Double(total) * 100 : 0),
                     "mem_swap_kbyte": .number(memory["SwapTotal"] ?? 0),
@@ -118,13 +143,13 @@ struct HTTPAPI {
                     "uptime": .double(uptime.uptime), "ilde_time": .double(uptime.idle),
                     "load_1m": .double(load[0]), "load_5m": .double(load[1]), "load_15m": .double(load[2]),
                     "net_sample_time": .number(now), "net_recv_bytes": .number(network.received),
-                    "net_send_bytes": .number(network.sent), "net_recvi_bytes": 0, "net_sendi_bytes": 0,
+                    "net_send_bytes": .number(network.sent), "net_recvi_bytes": .number(network.intranetReceived),
+                    "net_sendi_bytes": .number(network.intranetSent),
                     "srs_sample_time": .number(now), "srs_recv_bytes": .number(totals.0), "srs_send_bytes": .number(totals.1),
                     "conn_sys": .number(sockets.tcp), "conn_sys_et": .number(sockets.established),
                     "conn_sys_tw": .number(sockets.timeWait), "conn_sys_udp": .number(sockets.udp),
                     "conn_srs": .number(server.clients.count),
                 ],
-            ],
         ]
     }
 

@@ -27,6 +27,8 @@ final class HLSIngester: @unchecked Sendable {
     private var fetching = false
     private var targetDurationMs = 2000
     private var failures = 0
+    /// Master playlists followed in a row (one leading to another is refused after a few).
+    private var masterHops = 0
 
     // Media.
     private var demuxer = TSDemuxer()
@@ -97,12 +99,24 @@ final class HLSIngester: @unchecked Sendable {
 
     private func read(_ playlist: HLSPlaylistReader) {
         if playlist.segments.isEmpty, let variant = playlist.variants.first {
+            masterHops += 1
+            guard masterHops <= AppTuning.hlsIngestMaxMasterHops else {
+                masterHops = 0
+                retryPlaylist("\(playlistURL): master playlists lead to master playlists (\(AppTuning.hlsIngestMaxMasterHops) hops)")
+                return
+            }
             playlistURL = HLSPlaylistReader.resolve(variant.uri, against: playlistURL)
             log.trace(Server.serverContextId, "\(label): master playlist, pulls its first variant \(playlistURL)")
             fetchPlaylist()
             return
         }
+        masterHops = 0
         if playlist.targetDuration > 0 { targetDurationMs = Int(playlist.targetDuration * 1000) }
+        if let newest = playlist.segments.last?.sequence, let last = lastSequence, newest < last {
+            log.warn(Server.serverContextId, "\(label): the media sequence went back from \(last) to \(newest) (the origin restarted?); following it")
+            lastSequence = nil
+            queue = []
+        }
         var fresh = playlist.segments.filter { segment in lastSequence.map { segment.sequence > $0 } ?? true }
         if lastSequence == nil { fresh = Array(fresh.suffix(AppTuning.hlsIngestStartSegments)) }
         if let last = lastSequence, let first = playlist.segments.first, first.sequence > last + 1 {
@@ -112,6 +126,12 @@ final class HLSIngester: @unchecked Sendable {
             queue.append((HLSPlaylistReader.resolve(segment.uri, against: playlistURL), segment.discontinuity || lastSequence == nil && segment == fresh.first,
                           segment.sequence))
             lastSequence = segment.sequence
+        }
+        if queue.count > AppTuning.hlsIngestMaxQueuedSegments {
+            let dropped = queue.count - AppTuning.hlsIngestMaxQueuedSegments
+            log.warn(Server.serverContextId, "\(label): \(dropped) segments skipped, \(AppTuning.hlsIngestMaxQueuedSegments) wait already")
+            queue.removeFirst(dropped)
+            queue[0].discontinuity = true
         }
         fetchSegmentIfRoom()
         // RFC 8216 6.3.4: reload after the target duration, or half of it when nothing changed.
@@ -123,13 +143,13 @@ final class HLSIngester: @unchecked Sendable {
 
     /// Fetches the next segment while less than the prefetch window of media waits.
     private func fetchSegmentIfRoom() {
-        guard !fetching, !stopped, let next = queue.first else { return }
+        guard !fetching, !stopped, let next = queue.first, pending.count < AppTuning.hlsIngestMaxPendingMessages else { return }
         if let first = pending.first, let last = pending.last,
-           last.timestamp - first.timestamp > Int64(targetDurationMs * AppTuning.hlsIngestPrefetchTargets) { return }
+           last.timestamp - first.timestamp > Int64(targetDurationMs) * Int64(AppTuning.hlsIngestPrefetchTargets) { return }
         queue.removeFirst()
         fetching = true
         HTTPFetch.start(method: "GET", url: next.url, maxBodyBytes: AppTuning.hlsIngestMaxSegmentBytes,
-                        timeoutMs: max(AppTuning.hlsIngestRequestTimeoutMs, 3 * targetDurationMs), loop: loop, connector: server.connector) { [self] result in
+                        timeoutMs: max(AppTuning.hlsIngestRequestTimeoutMs, min(3 * targetDurationMs, 60_000)), loop: loop, connector: server.connector) { [self] result in
             fetching = false
             guard !stopped else { return }
             switch result {
@@ -152,21 +172,43 @@ final class HLSIngester: @unchecked Sendable {
         }
         var messages = demuxer.feed(bytes)
         messages += demuxer.flush()
-        for var message in messages {
-            message.timestamp += timelineOffset
-            lastTimestamp = max(lastTimestamp, message.timestamp)
-            insertInTimeOrder(message)
+        if messages.count > AppTuning.hlsIngestMaxPendingMessages {
+            log.warn(Server.serverContextId, "\(label): a segment of \(messages.count) messages; the first \(AppTuning.hlsIngestMaxPendingMessages) kept")
+            messages.removeLast(messages.count - AppTuning.hlsIngestMaxPendingMessages)
         }
+        for index in messages.indices {
+            messages[index].timestamp += timelineOffset
+            lastTimestamp = max(lastTimestamp, messages[index].timestamp)
+        }
+        pending = Self.merged(pending, Self.timeOrdered(messages))
     }
 
     /// Segments carry audio late (muxers gather several frames per PES, ~0.5 s behind the
     /// video), often into the next segment: the queue is kept in timestamp order, so players
     /// get the tracks interleaved as an RTMP publisher sends them (a jump of more than 250 ms
-    /// between messages would be smoothed away by the players' time_jitter).
-    private func insertInTimeOrder(_ message: DemuxedMessage) {
-        var index = pending.endIndex
-        while index > pending.startIndex && pending[index - 1].timestamp > message.timestamp { index -= 1 }
-        pending.insert(message, at: index)
+    /// between messages would be smoothed away by the players' time_jitter). Stable: a
+    /// sequence header stays before the frame of its timestamp.
+    private static func timeOrdered(_ messages: [DemuxedMessage]) -> [DemuxedMessage] {
+        messages.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
+    }
+
+    /// Two time-ordered lists as one; on equal timestamps `first`'s messages go first.
+    private static func merged(_ first: [DemuxedMessage], _ second: [DemuxedMessage]) -> [DemuxedMessage] {
+        guard let firstLast = first.last, let secondFirst = second.first, secondFirst.timestamp < firstLast.timestamp else { return first + second }
+        var out: [DemuxedMessage] = []
+        out.reserveCapacity(first.count + second.count)
+        var i = 0
+        var j = 0
+        while i < first.count && j < second.count {
+            if second[j].timestamp < first[i].timestamp {
+                out.append(second[j])
+                j += 1
+            } else {
+                out.append(first[i])
+                i += 1
+            }
+        }
+        return out + first[i...] + second[j...]
     }
 
     // MARK: Publishing, paced

@@ -87,8 +87,11 @@ final class MPEGTSCaster: StreamCaster, @unchecked Sendable {
     }
 
     /// Messages that wait for admission: at most `AppTuning.casterMaxWaitingMessages` (the
-    /// oldest frames go first; sequence headers stay).
+    /// oldest frames go first; the newest sequence header of each track stays).
     private func hold(_ messages: [SharedMessage]) {
+        for message in messages where message.isSequenceHeader {
+            waiting.removeAll { $0.isSequenceHeader && $0.kind == message.kind }  // the newest one of each track is enough
+        }
         waiting += messages
         let excess = waiting.count - AppTuning.casterMaxWaitingMessages
         if excess > 0 {

@@ -18,6 +18,8 @@ final class RTSPConnection: TransportDelegate, ServerClient, @unchecked Sendable
     private var session: RTSPPushSession
     private var publication: CasterPublication?
     private var receivers: [UDPReceiver] = []
+    /// The RTP ports this client holds in the pool.
+    private var boundPorts: [Int] = []
     private var lastActivity: Int64
     private var recording = false
     private var closed = false
@@ -69,6 +71,8 @@ final class RTSPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         submit(&rest)
         for receiver in receivers { receiver.close() }
         receivers = []
+        for port in boundPorts { ports.release(port) }
+        boundPorts = []
         if let publication {
             log.trace(id, "RTSP unpublish \(publication.source?.key ?? publication.request.streamURL), dropped \(session.droppedFrames) frames, \(session.droppedPackets) packets")
             publication.end()
@@ -106,6 +110,10 @@ final class RTSPConnection: TransportDelegate, ServerClient, @unchecked Sendable
 
     /// RECORD: `/app/stream` (the app may hold slashes) published as the caster's output.
     private func record(path: String, query: String, cseq: String?) {
+        guard publication == nil else {
+            send(RTSPResponse(status: 455).serialize(cseq: cseq), thenClose: false)  // a RECORD already decided or pending
+            return
+        }
         let components = path.split(separator: "/")
         guard components.count >= 2 else {
             log.warn(id, "RTSP RECORD of \(path): the path needs an app and a stream (rtsp://host:port/app/stream)")
@@ -154,6 +162,7 @@ final class RTSPConnection: TransportDelegate, ServerClient, @unchecked Sendable
             return nil
         }
         receivers += [bound.rtp, bound.rtcp]
+        boundPorts.append(bound.rtp.port)
         return (bound.rtp.port, bound.rtcp.port)
     }
 

@@ -17,8 +17,20 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// HTTP Basic credentials, asked for once the API answers 401 (http_api { auth { ... } }).
+let credentials = null;
+
+function headers() {
+  return credentials ? { Authorization: `Basic ${btoa(credentials)}` } : {};
+}
+
 async function get(path) {
-  const response = await fetch(`${api}${path}`, { cache: 'no-store' });
+  // An API that does not answer within 5 s fails this refresh instead of piling up requests.
+  const response = await fetch(`${api}${path}`, { cache: 'no-store', headers: headers(), signal: AbortSignal.timeout(5000) });
+  if (response.status === 401) {
+    document.getElementById('login').hidden = false;
+    throw new Error('the API asks for a user name and password');
+  }
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   const body = await response.json();
   if (body.code !== 0) throw new Error(`${path}: code ${body.code}`);
@@ -68,14 +80,15 @@ function codec(info, kind) {
     : `${info.codec} ${info.sample_rate} Hz ${info.channel === 2 ? 'stereo' : info.channel === 1 ? 'mono' : ''}`.trim();
 }
 
-function mp4URL(stream) {
-  // The live .mp4 mount is served by the HTTP server that serves this page.
-  const origin = location.origin;
-  return `${origin}/${stream.app}/${stream.name}.mp4`;
+function mp4URL(vhostName, stream) {
+  // The live .mp4 mount is served by the HTTP server that serves this page; `?vhost=` names
+  // the stream's vhost (the page's Host may be an IP address).
+  const vhost = vhostName && vhostName !== '__defaultVhost__' ? `?vhost=${encodeURIComponent(vhostName)}` : '';
+  return `${location.origin}/${stream.app}/${stream.name}.mp4${vhost}`;
 }
 
 function play(vhostName, stream) {
-  const url = mp4URL(stream);
+  const url = mp4URL(vhostName, stream);
   const video = document.getElementById('video');
   document.getElementById('player').hidden = false;
   document.getElementById('playing').textContent = `${stream.app}/${stream.name}`;
@@ -94,7 +107,7 @@ document.getElementById('stop').addEventListener('click', () => {
 async function kick(id, button) {
   button.disabled = true;
   try {
-    const response = await fetch(`${api}/api/v1/clients/${id}`, { method: 'DELETE' });
+    const response = await fetch(`${api}/api/v1/clients/${id}`, { method: 'DELETE', headers: headers() });
     const body = await response.json();
     if (body.code !== 0) throw new Error(`code ${body.code}`);
     button.textContent = 'kicked';
@@ -151,7 +164,8 @@ async function refresh() {
   const status = document.getElementById('status');
   try {
     const [summaries, vhosts, streams, clients] = await Promise.all([
-      get('/api/v1/summaries'), get('/api/v1/vhosts'), get('/api/v1/streams'), get('/api/v1/clients'),
+      // SRS lists 10 streams and clients unless a count is given.
+      get('/api/v1/summaries'), get('/api/v1/vhosts'), get('/api/v1/streams?count=1000'), get('/api/v1/clients?count=1000'),
     ]);
     const vhostNames = Object.fromEntries((vhosts.vhosts || []).map((vhost) => [vhost.id, vhost.name]));
     renderSummary(summaries.data || {});
@@ -169,6 +183,8 @@ async function refresh() {
 document.getElementById('api-form').addEventListener('submit', (event) => {
   event.preventDefault();
   api = apiInput.value.replace(/\/+$/, '');
+  const user = document.getElementById('user').value;
+  credentials = user ? `${user}:${document.getElementById('password').value}` : null;
   lastNetwork = null;
   refresh();
 });
@@ -180,4 +196,10 @@ fetch('api.json', { cache: 'no-store' }).then((response) => response.ok ? respon
       api = `${location.protocol}//${location.hostname}:${body.port}`;
       apiInput.value = api;
     }
-  }).catch(() => {}).finally(() => { refresh(); setInterval(refresh, 2000); });
+  }).catch(() => {}).finally(poll);
+
+// One refresh at a time: the next one 2 s after the last ended.
+async function poll() {
+  await refresh();
+  setTimeout(poll, 2000);
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SRSHTTP
 
 /// Answers the SRS HTTP API (`/api/...`, with JSONP) and Prometheus `/metrics` on an API port.
@@ -9,6 +10,14 @@ struct APIResponder {
     }
 
     func serve(_ request: HTTPRequest, on connection: HTTPConnection) {
+        let api = server.config.httpAPI
+        // Preflights carry no credentials (browsers never send them there) and reveal nothing.
+        if api.authEnabled && request.method != "OPTIONS" && !Self.authorized(request, username: api.username, password: api.password) {
+            log.warn(connection.id, "HTTP API \(request.method) \(request.path) from \(connection.tcp.peerAddress): no valid credentials; 401")
+            connection.respond(status: 401, body: Array("unauthorized\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request,
+                               extraHeaders: [("WWW-Authenticate", "Basic realm=\"SwiftSRS\"")])
+            return
+        }
         if request.path == "/metrics" {
             connection.respond(status: 200, body: server.metrics.render(server), contentType: "text/plain; version=0.0.4; charset=utf-8",
                                keepAlive: request.keepAlive, request: request)
@@ -33,5 +42,21 @@ struct APIResponder {
         }
         // SRS answers errors in the JSON code with HTTP 200; keep that so old dashboards work.
         connection.respond(status: 200, body: Array(text.utf8), contentType: contentType, keepAlive: request.keepAlive, request: request)
+    }
+
+    /// HTTP Basic credentials (`Authorization: Basic base64(username:password)`), compared in
+    /// constant time for a given length.
+    static func authorized(_ request: HTTPRequest, username: String, password: String) -> Bool {
+        guard let header = request.headers["Authorization"] else { return false }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+              let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)) else { return false }
+        let given = Array(decoded)
+        let expected = Array("\(username):\(password)".utf8)
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for index in expected.indices {
+            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
+        }
+        return difference == 0
     }
 }

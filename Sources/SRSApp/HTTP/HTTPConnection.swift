@@ -213,7 +213,7 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
     private func addCORS(_ headers: inout HTTPHeaders) {
         headers.add("Access-Control-Allow-Origin", "*")
         headers.add("Access-Control-Allow-Methods", "GET, POST, HEAD, PUT, DELETE, OPTIONS")
-        headers.add("Access-Control-Allow-Headers", "Cache-Control, X-Proxy-Authorization, X-Requested-With, Content-Type")
+        headers.add("Access-Control-Allow-Headers", "Cache-Control, X-Proxy-Authorization, X-Requested-With, Content-Type, Authorization")
         headers.add("Access-Control-Expose-Headers", "Server, range, Content-Length, Content-Range")
     }
 

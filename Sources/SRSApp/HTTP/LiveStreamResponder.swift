@@ -16,7 +16,8 @@ struct LiveStreamResponder {
     func match(_ request: HTTPRequest) -> (vhost: VhostConfig, mount: RemuxMount.Match)? {
         guard request.method == "GET" || request.method == "HEAD" else { return nil }
         let config = server.config
-        let hostVhost = request.host.flatMap { config.vhost(named: $0) }
+        // SRS's `?vhost=` names the vhost when the Host cannot (an IP address, a console).
+        let hostVhost = (request.queryValue("vhost") ?? request.host).flatMap { config.vhost(named: $0) }
         let candidates = [hostVhost, config.vhost(named: VhostConfig.defaultVhostName)].compactMap { $0 }
         for vhost in candidates where vhost.enabled && vhost.httpRemux.enabled {
             for mount in vhost.httpRemux.mounts {

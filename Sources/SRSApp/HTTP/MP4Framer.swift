@@ -3,8 +3,8 @@ import SRSKernel
 
 /// HTTP `.mp4` live framing: fragmented MP4 that a browser's `<video>` plays with no player
 /// library. The initialization part (`ftyp`, `moov`) waits for every track the publisher
-/// announced (sequence headers, onMetaData), then a `moof` + `mdat` follows per GOP (per
-/// second of audio-only streams), from the player's first keyframe on. Timestamps are
+/// announced (sequence headers, onMetaData), then a `moof` + `mdat` at each keyframe and at
+/// least every `AppTuning.liveMP4MaxFragmentMs`, from the player's first keyframe on. Timestamps are
 /// corrected as for FLV (`time_jitter`).
 final class MP4Framer: MediaFramer {
     private let source: LiveSource

@@ -88,11 +88,20 @@ public enum AppTuning {
     /// HLS ingest: the next segment is fetched while less than this many target durations of
     /// media wait to be published, which bounds what the ingester holds.
     public static let hlsIngestPrefetchTargets = 2
+    /// HLS ingest: segments waiting to be fetched at most (a playlist that adds more skips the
+    /// oldest), messages waiting to be published at most (about 5 minutes of a 25 fps stream
+    /// with audio), master playlists followed in a row at most.
+    public static let hlsIngestMaxQueuedSegments = 100
+    public static let hlsIngestMaxPendingMessages = 20_000
+    public static let hlsIngestMaxMasterHops = 3
     /// HLS ingest: how often paced messages are handed to the stream (a frame at 50 fps).
     public static let hlsIngestTickMs = 20
-    /// A live `.mp4` player gets a fragment at each keyframe, and at least this often (a stream
-    /// with long GOPs still plays smoothly in a browser).
-    public static let liveMP4MaxFragmentMs: Int64 = 2000
+    /// A live `.mp4` player gets a fragment at each keyframe and at least this often: a
+    /// fragment reaches the player only once complete, so shorter fragments mean less
+    /// latency (Chromium's `<video>` buffers about 2 s before it starts, then plays on).
+    public static let liveMP4MaxFragmentMs: Int64 = 500
+    /// A heartbeat report must be answered within this long (or its interval, when shorter).
+    public static let heartbeatTimeoutMs = 5000
     /// A new RTSP or FLV-POST client must finish its first request within this long.
     public static let casterRequestTimeoutMs: Int64 = 10_000
 

@@ -41,6 +41,8 @@ public final class Server: @unchecked Sendable {
     let ingesters: IngestSupervisor
     /// The `stream_caster` blocks.
     private(set) var casters: CasterSupervisor!
+    /// `heartbeat { }` reports.
+    private(set) var heartbeat: Heartbeat!
     private let signals = SignalWatcher()
     private let quitting = Atomic<Bool>(false)
     /// Context id of the server's own log lines.
@@ -76,6 +78,7 @@ public final class Server: @unchecked Sendable {
         admission = AdmissionPipeline(config: { [unowned self] in self.config }, hooks: hooks, connector: self.connector)
         gate = StreamGate(streams: streams, clients: clients, edge: edge, hooks: hooks, newContextId: { [unowned self] in newContextId() })
         casters = CasterSupervisor(server: self)
+        heartbeat = Heartbeat(server: self, loop: self.group.loops[0])
     }
 
     /// The API id of a vhost, stable for the life of the process.
@@ -94,7 +97,7 @@ public final class Server: @unchecked Sendable {
             let now = MonotonicClock.milliseconds()
             for source in streams.all { source.statistics.sample(now: now) }
             clients.sample(now: now)
-            systemStatistics.sample(now: now)
+            systemStatistics.sample(now: now, disks: config.statsDisks)
             // Memory freed by clients that left goes back to the system (glibc keeps freed
             // memory in its arenas otherwise: +12 MB after 1,000 players left, FaultTests).
             ProcessLimits.releaseFreeMemory(padBytes: AppTuning.mallocTrimPadBytes)
@@ -128,7 +131,11 @@ public final class Server: @unchecked Sendable {
         listeners.withLock { $0 = opened }
         for entry in opened { startAccepting(entry) }
         ingesters.apply(config, server: self)
+        heartbeat.start()
     }
+
+    /// Whether a quit began.
+    var isQuitting: Bool { quitting.load(ordering: .relaxed) }
 
     /// What listens where: RTMP ports, then the HTTP API / server ports.
     private struct Endpoint: Equatable {
@@ -284,11 +291,14 @@ public final class Server: @unchecked Sendable {
 
     // MARK: Signals
 
-    /// Installs SIGHUP (reload), SIGTERM (graceful quit) and SIGINT (quit).
+    /// Installs SIGHUP (reload), SIGTERM (graceful quit), SIGINT and SIGQUIT (fast quit) and
+    /// SIGUSR1 (reopen the log file).
     public func installSignalHandlers(onExit: @escaping @Sendable (Int32) -> Void) {
         signals.watch(SIGHUP) { [unowned self] in self.reload() }
         signals.watch(SIGTERM) { [unowned self] in self.quit(graceful: true, onExit: onExit) }
         signals.watch(SIGINT) { [unowned self] in self.quit(graceful: false, onExit: onExit) }
+        signals.watch(SIGQUIT) { [unowned self] in self.quit(graceful: false, onExit: onExit) }
+        signals.watch(SIGUSR1) { [unowned self] in self.reopenLog() }
     }
 
     /// SIGHUP: re-reads and validates the config file; an invalid one is refused with a log
@@ -300,6 +310,25 @@ public final class Server: @unchecked Sendable {
     /// refer, max_connections, log) applies to the next decision. Reloads are serialized.
     public func reload() {
         reloadLane.sync { reloadNow() }
+    }
+
+    /// SIGUSR1 (logrotate's postrotate, as SRS): the log file is opened again by its name, so
+    /// the lines after a `mv` go to a new file. Serialized with reloads.
+    func reopenLog() {
+        reloadLane.async { [self] in
+            let config = self.config
+            do {
+                try Logger.shared.configure(tank: config.logTank, level: config.logLevel, file: config.logFile, utcTime: config.utcTime)
+                log.trace(Server.serverContextId, "SIGUSR1: log reopened (\(config.logTank == .file ? config.logFile : "console"))")
+            } catch {
+                log.error(Server.serverContextId, "SIGUSR1: cannot reopen the log: \(error)")
+            }
+        }
+    }
+
+    /// A reload asked from a loop (the raw API): it runs on the reload lane, later.
+    func reloadSoon() {
+        reloadLane.async { [self] in reloadNow() }
     }
 
     private func reloadNow() {
@@ -339,7 +368,7 @@ public final class Server: @unchecked Sendable {
     /// Stops accepting, closes clients and calls `onExit`.
     public func quit(graceful: Bool, onExit: @escaping @Sendable (Int32) -> Void) {
         guard !quitting.exchange(true, ordering: .relaxed) else { return }
-        log.trace(Server.serverContextId, graceful ? "SIGTERM: graceful quit" : "SIGINT: quit")
+        log.trace(Server.serverContextId, graceful ? "SIGTERM: graceful quit" : "SIGINT or SIGQUIT: quit")
         for entry in listeners.withLock({ $0 }) { entry.listener.close() }
         casters.stopAll()
         // No ffmpeg outlives the server.

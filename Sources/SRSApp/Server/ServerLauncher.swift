@@ -48,6 +48,7 @@ public enum ServerLauncher {
         }
         if testOnly {
             for warning in config.warnings { FileHandle.standardError.write(Data("srs: warning: \(warning)\n".utf8)) }
+            for applied in config.environmentOverrides { FileHandle.standardError.write(Data("srs: from the environment: \(applied)\n".utf8)) }
             print("srs: the config file \(configPath) syntax is ok")
             print("srs: config file \(configPath) test is successful")
             exit(0)
@@ -74,6 +75,8 @@ public enum ServerLauncher {
     }
 
     static func run(_ config: ServerConfig) -> Never {
+        // A daemon keeps none of its parent's descriptors (an init script's, a harness's pipes).
+        if config.daemon { ProcessLimits.closeInheritedDescriptors() }
         do {
             try Logger.shared.configure(tank: config.logTank, level: config.logLevel, file: config.logFile, utcTime: config.utcTime)
         } catch {
@@ -92,6 +95,7 @@ public enum ServerLauncher {
         log.trace(cid, "\(ServerVersion.signature) (SRS \(ServerVersion.compatibleSRS) compatible) starting, config \(config.path), pid \(getpid())")
         log.trace(cid, "file descriptor limit \(descriptors), \(ProcessInfo.processInfo.activeProcessorCount) loops")
         for warning in config.warnings { log.warn(cid, "config: \(warning)") }
+        for applied in config.environmentOverrides { log.trace(cid, "config: from the environment: \(applied)") }
         do {
             try writePidFile(config.pidFile)
         } catch {

@@ -15,12 +15,41 @@ final class SystemStatistics: Sendable {
         var systemPercent = 0.0
     }
 
+    private struct DiskSample {
+        var time: Int64 = 0
+        var counters = DiskCounters()
+        var readKBps = 0.0
+        var writeKBps = 0.0
+        var busyPercent = 0.0
+    }
+
+    /// Sums over disks of /proc/diskstats.
+    struct DiskCounters {
+        var sectorsRead: UInt64 = 0
+        var sectorsWritten: UInt64 = 0
+        /// Milliseconds spent doing I/O.
+        var ioMs: UInt64 = 0
+    }
+
     private let cpu = LockedValue(CPUSample())
+    private let disk = LockedValue(DiskSample())
     let startedAt = MonotonicClock.milliseconds()
     let startedWallMs = Int64(Date().timeIntervalSince1970 * 1000)
 
-    /// Takes a CPU sample (called every few seconds).
-    func sample(now: Int64) {
+    /// Takes a CPU and disk sample (called every few seconds); `disks`: `stats { disk ...; }`
+    /// (every whole disk when empty).
+    func sample(now: Int64, disks: [String] = []) {
+        let counters = Self.diskCounters(devices: disks)
+        disk.withLock { state in
+            if state.time > 0 && now > state.time {
+                let seconds = Double(now - state.time) / 1000
+                state.readKBps = Double(counters.sectorsRead &- state.counters.sectorsRead) * 512 / 1024 / seconds
+                state.writeKBps = Double(counters.sectorsWritten &- state.counters.sectorsWritten) * 512 / 1024 / seconds
+                state.busyPercent = min(100, Double(counters.ioMs &- state.counters.ioMs) / Double(now - state.time) * 100)
+            }
+            state.time = now
+            state.counters = counters
+        }
         let process = Self.processTicks()
         let (busy, total) = Self.systemTicks()
         cpu.withLock { state in
@@ -40,6 +69,27 @@ final class SystemStatistics: Sendable {
     }
 
     var processCPUPercent: Double { cpu.withLock { $0.processPercent } }
+    /// Disk throughput and busy time between the last two samples.
+    var diskRates: (readKBps: Double, writeKBps: Double, busyPercent: Double) {
+        disk.withLock { ($0.readKBps, $0.writeKBps, $0.busyPercent) }
+    }
+
+    /// /proc/diskstats summed over `devices` (or over every whole disk: the entries of
+    /// /sys/block but loop, ram and zram devices).
+    static func diskCounters(devices: [String]) -> DiskCounters {
+        let names = devices.isEmpty
+            ? Set(((try? FileManager.default.contentsOfDirectory(atPath: "/sys/block")) ?? []).filter { !$0.hasPrefix("loop") && !$0.hasPrefix("ram") && !$0.hasPrefix("zram") })
+            : Set(devices)
+        var counters = DiskCounters()
+        for line in read("/proc/diskstats").split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 13, names.contains(String(fields[2])) else { continue }
+            counters.sectorsRead &+= UInt64(fields[5]) ?? 0
+            counters.sectorsWritten &+= UInt64(fields[9]) ?? 0
+            counters.ioMs &+= UInt64(fields[12]) ?? 0
+        }
+        return counters
+    }
     var systemCPUPercent: Double { cpu.withLock { $0.systemPercent } }
 
     static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
@@ -91,20 +141,27 @@ final class SystemStatistics: Sendable {
         return (parts.first ?? 0, parts.count > 1 ? parts[1] : 0)
     }
 
-    /// Received and sent bytes of all non-loopback interfaces.
-    static func networkBytes() -> (received: Int64, sent: Int64) {
+    /// Received and sent bytes of the interfaces, and of the loopback (intranet).
+    static func networkBytes() -> (received: Int64, sent: Int64, intranetReceived: Int64, intranetSent: Int64) {
         var received: Int64 = 0
         var sent: Int64 = 0
+        var intranetReceived: Int64 = 0
+        var intranetSent: Int64 = 0
         for line in read("/proc/net/dev").split(separator: "\n").dropFirst(2) {
             let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) != "lo" else { continue }
+            guard parts.count == 2 else { continue }
             let values = parts[1].split(separator: " ").compactMap { Int64($0) }
-            if values.count >= 9 {
+            guard values.count >= 9 else { continue }
+            // SRS counts the loopback as intranet traffic (net_recvi_bytes).
+            if parts[0].trimmingCharacters(in: .whitespaces) == "lo" {
+                intranetReceived += values[0]
+                intranetSent += values[8]
+            } else {
                 received += values[0]
                 sent += values[8]
             }
         }
-        return (received, sent)
+        return (received, sent, intranetReceived, intranetSent)
     }
 
     /// TCP sockets in use, established, time-wait; UDP in use (from /proc/net/sockstat).
