@@ -4,11 +4,13 @@
 #   scripts/install.sh --uninstall [--prefix DIR]         remove it again
 # Layout: DIR/objs/srs, DIR/objs/srs-bench, DIR/objs/SwiftSRS_SRSApp.resources (the web
 # console), DIR/objs/nginx/html (http_server's dir, HLS), DIR/conf/ (every config; srs.conf
-# set up for a service: daemon on, the log in DIR/objs/srs.log, the pid in DIR/objs/srs.pid),
+# set up for a service: daemon on, the log in DIR/objs/srs.log, the pid in DIR/objs/srs.pid;
+# a reinstall keeps an existing srs.conf and writes srs.conf.new),
 # DIR/etc/init.d/srs, DIR/etc/systemd/srs.service, DIR/etc/logrotate.d/srs.
 # The binaries are built in release unless --binaries names a folder holding srs, srs-bench
 # and the resource bundle (tests install a debug build).
 set -euo pipefail
+caller="$PWD"
 cd "$(dirname "$0")/.."
 prefix=/usr/local/srs
 binaries=""
@@ -21,7 +23,9 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--prefix DIR] [--binaries DIR] [--uninstall]" >&2; exit 2 ;;
     esac
 done
-case "$prefix" in /*) ;; *) prefix="$PWD/$prefix" ;; esac
+# Relative paths are the caller's.
+case "$prefix" in /*) ;; *) prefix="$caller/$prefix" ;; esac
+case "$binaries" in /* | "") ;; *) binaries="$caller/$binaries" ;; esac
 marker="$prefix/.swiftsrs-installed"
 
 if [ "$uninstall" = 1 ]; then
@@ -38,6 +42,12 @@ if [ "$uninstall" = 1 ]; then
     exit 0
 fi
 
+# The prefix is SwiftSRS's alone (uninstall removes it): a folder holding anything else is refused.
+if [ -d "$prefix" ] && [ ! -e "$marker" ] && [ -n "$(ls -A "$prefix")" ]; then
+    echo "$prefix is not empty and holds no SwiftSRS installed by this script: choose another --prefix" >&2
+    exit 1
+fi
+
 if [ -z "$binaries" ]; then
     scripts/install-deps.sh build
     swift build -c release --product srs
@@ -52,16 +62,21 @@ mkdir -p "$prefix/objs/nginx/html" "$prefix/conf" "$prefix/etc/init.d" "$prefix/
 install -m 755 "$binaries/srs" "$binaries/srs-bench" "$prefix/objs/"
 rm -rf "$prefix/objs/SwiftSRS_SRSApp.resources"
 cp -R "$binaries/SwiftSRS_SRSApp.resources" "$prefix/objs/"
-cp conf/*.conf "$prefix/conf/"
+# The configs; an existing srs.conf (edited by its owner) is kept, the new one written beside.
+service_conf="$prefix/conf/srs.conf"
+[ -e "$service_conf" ] && service_conf="$prefix/conf/srs.conf.new"
+for file in conf/*.conf; do
+    [ "$(basename "$file")" = srs.conf ] || cp "$file" "$prefix/conf/"
+done
 # The service's config: in the background, logging to a file.
 sed -e 's/^daemon[[:space:]].*/daemon              on;/' \
     -e 's|^srs_log_tank[[:space:]].*|srs_log_tank        file;\nsrs_log_file        ./objs/srs.log;\npid                 ./objs/srs.pid;|' \
-    conf/srs.conf > "$prefix/conf/srs.conf"
+    conf/srs.conf > "$service_conf"
 sed "s|@PREFIX@|$prefix|g" scripts/service/init.d-srs > "$prefix/etc/init.d/srs"
 chmod 755 "$prefix/etc/init.d/srs"
 sed "s|@PREFIX@|$prefix|g" scripts/service/srs.service > "$prefix/etc/systemd/srs.service"
 sed "s|/usr/local/srs|$prefix|g" conf/logrotate.d/srs > "$prefix/etc/logrotate.d/srs"
 touch "$marker"
-"$prefix/objs/srs" -t -c "$prefix/conf/srs.conf" >/dev/null
+"$prefix/objs/srs" -t -c "$service_conf" >/dev/null
 echo "installed SwiftSRS in $prefix"
 echo "  start: $prefix/etc/init.d/srs start     (or systemd: $prefix/etc/systemd/srs.service)"

@@ -153,8 +153,6 @@ public enum EnvironmentOverrides {
         ("SRS_VHOST_PLAY_ATC", "vhost.play.atc"),
         ("SRS_VHOST_PLAY_MIX_CORRECT", "vhost.play.mix_correct"),
         ("SRS_VHOST_PLAY_ATC_AUTO", "vhost.play.atc_auto"),
-        ("SRS_VHOST_PLAY_MW_LATENCY", "vhost.play.mw_latency"),
-        ("SRS_VHOST_PLAY_MW_MSGS", "vhost.play.mw_msgs"),
         ("SRS_VHOST_PLAY_SEND_MIN_INTERVAL", "vhost.play.send_min_interval"),
         ("SRS_VHOST_PLAY_REDUCE_SEQUENCE_HEADER", "vhost.play.reduce_sequence_header"),
         ("SRS_VHOST_PUBLISH_MR", "vhost.publish.mr"),
@@ -230,7 +228,17 @@ public enum EnvironmentOverrides {
         public var variable: String
         public var value: String
         public var path: String
-        public var description: String { "\(variable)=\(value) (\(path))" }
+        /// The value is masked for secrets (passwords, keys, tokens, passphrases).
+        public var description: String {
+            let secret = ["password", "secret", "token", "passphrase"].contains { path.contains($0) }
+            return "\(variable)=\(secret ? "******" : value) (\(path))"
+        }
+    }
+
+    /// Directives that take several values (SRS 5 splits these on spaces); every other value
+    /// is one argument, spaces included (a password, a path).
+    static func isList(_ path: String) -> Bool {
+        path == "listen" || path.hasPrefix("vhost.http_hooks.on_") || path == "stats.disk"
     }
 
     /// `root` with the overrides of `environment` applied, and what was applied. An empty
@@ -241,11 +249,15 @@ public enum EnvironmentOverrides {
         for (variable, path) in table {
             guard let value = environment[variable], !value.isEmpty else { continue }
             let parts = path.split(separator: ".").map(String.init)
-            let args = value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let args = isList(path) ? value.split(separator: " ", omittingEmptySubsequences: true).map(String.init) : [value]
             let origin = "environment \(variable)"
             if parts.first == "vhost" {
                 let inner = Array(parts.dropFirst())
                 guard !inner.isEmpty else { continue }
+                // No vhost in the file: the one the server would add takes the override.
+                if !root.contains(where: { $0.name == "vhost" }) {
+                    root.append(ConfigDirective(name: "vhost", args: ["__defaultVhost__"], hasBlock: true, file: origin, line: 0))
+                }
                 for index in root.indices where root[index].name == "vhost" {
                     set(inner, args: args, origin: origin, in: &root[index].children, flatAlias: inner.count == 2 && ["play", "publish"].contains(inner[0]))
                 }

@@ -56,6 +56,18 @@ final class OperationsConfigTests: XCTestCase {
         XCTAssertTrue(bad?.description.contains("SRS_HTTP_API_ENABLED") == true, "\(String(describing: bad))")
     }
 
+    func testOverrideValuesSpacesSecretsAndTheImpliedVhost() throws {
+        let config = try ServerConfig.parse(text: "listen 1935;\nhttp_api { enabled on; auth { enabled on; username a; password b; } }\n", file: "s.conf", environment: [
+            "SRS_HTTP_API_AUTH_PASSWORD": "open sesame", "SRS_LISTEN": "1935 1936", "SRS_VHOST_HLS_ENABLED": "on",
+        ])
+        XCTAssertEqual(config.httpAPI.password, "open sesame", "one value, spaces included")
+        XCTAssertEqual(config.listen.map(\.port), [1935, 1936], "listen takes several")
+        XCTAssertEqual(config.vhost(named: "__defaultVhost__")?.hls.enabled, true, "the implied default vhost takes vhost overrides")
+        let shown = config.environmentOverrides.map(\.description)
+        XCTAssertTrue(shown.contains("SRS_HTTP_API_AUTH_PASSWORD=****** (http_api.auth.password)"), "\(shown)")
+        XCTAssertFalse(shown.joined().contains("sesame"))
+    }
+
     func testEveryOverriddenDirectiveIsOneTheSchemaKnows() throws {
         // Each variable set to a value of the right shape for most directives: the schema must
         // know every path (no "unknown directive"); values may still be refused by type.

@@ -25,6 +25,14 @@ final class InstallTests: XCTestCase {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         prefix = NSTemporaryDirectory() + "swiftsrs-prefix-\(UUID().uuidString.prefix(8))"
         let binaries = (ServerProcess.binaryPath as NSString).deletingLastPathComponent
+        // A folder holding something else is refused (uninstall would remove it all).
+        let foreign = NSTemporaryDirectory() + "swiftsrs-foreign-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: foreign) }
+        try "mine\n".write(toFile: foreign + "/notes.txt", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(repository + "/scripts/install.sh", ["--prefix", foreign, "--binaries", binaries]).status, 1)
+        XCTAssertEqual(try run(repository + "/scripts/install.sh", ["--uninstall", "--prefix", foreign]).status, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: foreign + "/notes.txt"))
         let installed = try run(repository + "/scripts/install.sh", ["--prefix", prefix, "--binaries", binaries], timeout: 120)
         XCTAssertEqual(installed.status, 0, installed.output)
         for path in ["objs/srs", "objs/srs-bench", "objs/SwiftSRS_SRSApp.resources/Console/index.html", "conf/srs.conf", "conf/full.conf",
@@ -82,6 +90,7 @@ final class InstallTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(stopStarted), 10)
         XCTAssertNotEqual(kill(pid, 0), 0, "the daemon is gone")
         XCTAssertEqual(try run(service, ["status"]).status, 3)
+        XCTAssertEqual(try run(service, ["reload"]).status, 7, "LSB: not running")
 
         // The systemd unit passes systemd's own check.
         let verified = try run("systemd-analyze", ["verify", prefix + "/etc/systemd/srs.service"])

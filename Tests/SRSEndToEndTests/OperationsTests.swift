@@ -49,8 +49,11 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(player.isRunning, "the client is still connected")
         XCTAssertEqual(json(try curl(["-u", "admin:s3cret", "-X", "DELETE", base + "/api/v1/clients/\(id)"]))["code"] as? Int, 0)
         XCTAssertTrue(ExternalTool.wait(player, timeout: 5), "kicked with credentials")
-        // rpc=reload with credentials reloads (SRS 5's answer), rpc=raw shows the settings.
-        XCTAssertEqual(json(try curl(["-u", "admin:s3cret", base + "/api/v1/raw?rpc=reload"]))["code"] as? Int, 0)
+        // rpc=reload with credentials reloads (SRS 5's answer) by POST: with auth on, a GET (which
+        // any page can make a browser send) is refused; rpc=raw shows the settings.
+        XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:s3cret", base + "/api/v1/raw?rpc=reload"]), "405")
+        XCTAssertEqual(json(try curl(["-u", "admin:s3cret", "-X", "POST", base + "/api/v1/raw?rpc=reload"]))["code"] as? Int, 0)
+        XCTAssertFalse(try curl(["-u", "admin:s3cret", base + "/api/v1/versions?callback=steal"]).hasPrefix("steal("), "no JSONP with auth on")
         let raw = json(try curl(["-u", "admin:s3cret", base + "/api/v1/raw?rpc=raw"]))
         XCTAssertEqual(((raw["http_api"] as? [String: Any])?["raw_api"] as? [String: Any])?["allow_reload"] as? Bool, true, "\(raw)")
         sleep(1)
@@ -89,6 +92,33 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(server.isRunning)
     }
 
+    func testReloadSwitchesTheLogTankAndLevel() throws {
+        let port = ServerProcess.freePort()
+        let directory = NSTemporaryDirectory() + "swiftsrs-logswitch-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let head = "daemon off; listen \(port); pid \(directory)/srs.pid; vhost __defaultVhost__ { }\n"
+        let server = try ServerProcess(port: port, wholeConfig: head + "srs_log_tank console; srs_log_level trace;\n")
+        let logFile = directory + "/switched.log"
+        try (head + "srs_log_tank file; srs_log_file \(logFile); srs_log_level trace;\n").write(toFile: server.configPath, atomically: true, encoding: .utf8)
+        kill(server.pid, SIGHUP)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && !((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("reload: config applied") { usleep(100_000) }
+        let consoleBefore = server.log
+        XCTAssertTrue(ServerProcess.canConnect(port: port))
+        usleep(500_000)
+        XCTAssertTrue(try String(contentsOfFile: logFile, encoding: .utf8).contains("RTMP client"), "the file tank took over")
+        XCTAssertEqual(server.log, consoleBefore, "the console got nothing more")
+        // Level warn: trace lines are gone.
+        try (head + "srs_log_tank file; srs_log_file \(logFile); srs_log_level warn;\n").write(toFile: server.configPath, atomically: true, encoding: .utf8)
+        kill(server.pid, SIGHUP)
+        usleep(1_000_000)  // the reload is applied
+        let beforeClient = try String(contentsOfFile: logFile, encoding: .utf8)
+        XCTAssertTrue(ServerProcess.canConnect(port: port))
+        usleep(500_000)
+        XCTAssertEqual(try String(contentsOfFile: logFile, encoding: .utf8), beforeClient, "no trace line at level warn")
+        XCTAssertTrue(server.isRunning)
+    }
+
     func testHeartbeatReportsAndSummariesMove() throws {
         let receiverPort = ServerProcess.freePort()
         let apiPort = ServerProcess.freePort()
@@ -121,6 +151,16 @@ final class OperationsTests: XCTestCase {
         for field in ["disk_read_KBps", "disk_write_KBps", "disk_busy_percent", "net_recv_bytes", "net_send_bytes"] {
             XCTAssertNotNil(after[field] as? NSNumber, "\(field) in \(after)")
         }
+        // 32 MB written past the page cache show in the disk figures of the next sample (5 s).
+        let written = try ExternalTool.run("dd", ["if=/dev/zero", "of=\(server.directory)/disk.bin", "bs=1M", "count=32", "oflag=direct"], timeout: 30)
+        XCTAssertEqual(written.status, 0, written.output)
+        var writeRate = 0.0
+        let deadline = Date().addingTimeInterval(12)
+        while Date() < deadline && writeRate <= 100 {
+            writeRate = (try summaries()["disk_write_KBps"] as? NSNumber)?.doubleValue ?? 0
+            usleep(500_000)
+        }
+        XCTAssertGreaterThan(writeRate, 100, "disk_write_KBps moved with 32 MB written")
     }
 
     func testEnvironmentOverridesWhereTheServerListens() throws {

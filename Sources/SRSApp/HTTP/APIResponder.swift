@@ -31,10 +31,18 @@ struct APIResponder {
             connection.respond(status: 405, body: Array("method not allowed\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
             return
         }
+        // With credentials in force, what changes the server needs more than a GET (which any
+        // page can make a browser send with its cached credentials, e.g. from an <img>).
+        if api.authEnabled && request.method == "GET" && request.path.hasPrefix("/api/v1/raw") && request.queryValue("rpc") == "reload" {
+            connection.respond(status: 405, body: Array("POST /api/v1/raw?rpc=reload when auth is on\n".utf8), contentType: "text/plain",
+                               keepAlive: request.keepAlive, request: request)
+            return
+        }
         let answer = HTTPAPI(server: server).handle(method: request.method, path: request.path) { request.queryValue($0) }
         var text = answer.body.serialized
         var contentType = "application/json"
-        if let callback = request.queryValue("callback"), !callback.isEmpty,
+        // JSONP would hand the API to any page once a browser holds the credentials.
+        if !api.authEnabled, let callback = request.queryValue("callback"), !callback.isEmpty,
             callback.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "$" })
         {
             text = "\(callback)(\(text))"

@@ -31,7 +31,11 @@ public final class Logger: Sendable {
     private let sink = LockedValue(Sink())
     private let pending = LockedValue(Pending())
     private let writer = BlockingPool.standaloneLane(label: "srs.log")
-    private let pid = getpid()
+    private let pidValue = Atomic<Int32>(getpid())
+    private var pid: Int32 { pidValue.load(ordering: .relaxed) }
+
+    /// The process forked (daemon): lines carry the new pid.
+    public func processChanged() { pidValue.store(getpid(), ordering: .relaxed) }
 
     /// Directs the log to the console (stderr) or appends to a file. Call off the loops.
     public func configure(tank: LogTank, level: LogLevel, file: String, utcTime: Bool) throws {

@@ -88,6 +88,7 @@ public enum ServerLauncher {
         if config.daemon {
             // Before any thread exists: fork to the background, keep the working directory.
             if daemon(1, 0) != 0 { fail("daemon: \(String(cString: strerror(errno)))") }
+            Logger.shared.processChanged()
         }
         SignalWatcher.ignoreBrokenPipe()
         let descriptors = ProcessLimits.raiseFileDescriptorLimit()
@@ -117,12 +118,13 @@ public enum ServerLauncher {
             exit(code)
         }
         server.installSignalHandlers(onExit: onExit)
+        publishPid()
         if config.asprocess { watchParent(server: server, onExit: onExit) }
         MainThread.park()
     }
 
-    /// Writes our pid to `path` and keeps it locked (as SRS does), so a second server with the
-    /// same pid file refuses to start instead of overwriting it.
+    /// Opens `path` and keeps it locked (as SRS does), so a second server with the same pid
+    /// file refuses to start instead of overwriting it; `publishPid` writes the pid.
     static func writePidFile(_ path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -135,10 +137,15 @@ public enum ServerLauncher {
             close(fd)
             throw ServerError("lock pid file \(path)", "another srs (pid \(other)) is running with it")
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         pidFileDescriptor = fd  // kept open: the lock lasts as long as the process
+    }
+
+    /// Writes our pid into the locked pid file, once the server listens: a service script that
+    /// sees the pid may signal it at once, and a start that failed leaves no pid behind.
+    static func publishPid() {
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(pidFileDescriptor, 0)
+        _ = text.withUnsafeBytes { pwrite(pidFileDescriptor, $0.baseAddress, $0.count, 0) }
     }
 
     nonisolated(unsafe) private static var pidFileDescriptor: Int32 = -1

@@ -43,9 +43,11 @@ final class SystemStatistics: Sendable {
         disk.withLock { state in
             if state.time > 0 && now > state.time {
                 let seconds = Double(now - state.time) / 1000
-                state.readKBps = Double(counters.sectorsRead &- state.counters.sectorsRead) * 512 / 1024 / seconds
-                state.writeKBps = Double(counters.sectorsWritten &- state.counters.sectorsWritten) * 512 / 1024 / seconds
-                state.busyPercent = min(100, Double(counters.ioMs &- state.counters.ioMs) / Double(now - state.time) * 100)
+                // A counter that went down (a disk left the set) counts as no change.
+                func grown(_ new: UInt64, _ old: UInt64) -> Double { new >= old ? Double(new - old) : 0 }
+                state.readKBps = grown(counters.sectorsRead, state.counters.sectorsRead) * 512 / 1024 / seconds
+                state.writeKBps = grown(counters.sectorsWritten, state.counters.sectorsWritten) * 512 / 1024 / seconds
+                state.busyPercent = min(100, grown(counters.ioMs, state.counters.ioMs) / Double(now - state.time) * 100)
             }
             state.time = now
             state.counters = counters
