@@ -86,6 +86,19 @@ final class CasterPublication {
         source = nil
     }
 
+    /// What a client's URL path names (`/app/stream` plus `suffix`, the app possibly several
+    /// segments; the query goes with the stream) published as the caster's `output`; nil when
+    /// the path lacks an app or a stream.
+    static func request(output: String, path: String, query: String, suffix: String = "") -> StreamRequest? {
+        let components = path.split(separator: "/")
+        guard components.count >= 2, let last = components.last, last.hasSuffix(suffix), last.count > suffix.count else { return nil }
+        let stream = String(last.dropLast(suffix.count)) + (query.isEmpty ? "" : "?" + query)
+        return request(output: output, app: components.dropLast().joined(separator: "/"), stream: stream)
+    }
+
+    /// The stream for log lines: the claimed source's key, else the URL asked for.
+    var streamName: String { source?.key ?? request.streamURL }
+
     /// What a caster publishes for `output` (an RTMP URL, `[app]` and `[stream]` replaced by
     /// the client's): `rtmp://host[:port]/app[?vhost=v]/stream[?params]`.
     static func request(output: String, app: String = "", stream: String = "") -> StreamRequest {

@@ -69,7 +69,7 @@ final class FLVPostConnection: TransportDelegate, ServerClient, @unchecked Senda
     func connection(_ connection: any Transport, didCloseWith reason: CloseReason) {
         closed = true
         if let publication {
-            log.trace(id, "FLV-POST unpublish \(publication.source?.key ?? publication.request.streamURL), \(messagesReceived) messages")
+            log.trace(id, "FLV-POST unpublish \(publication.streamName), \(messagesReceived) messages")
             publication.end()
         }
         publication = nil
@@ -94,15 +94,11 @@ final class FLVPostConnection: TransportDelegate, ServerClient, @unchecked Senda
             respond(405, "POST an FLV stream to /app/stream.flv\n")
             return
         }
-        let components = head.path.split(separator: "/")
-        guard components.count >= 2, let last = components.last, last.hasSuffix(".flv"), last.count > 4 else {
+        guard let request = CasterPublication.request(output: config.output, path: head.path, query: head.query, suffix: ".flv") else {
             respond(404, "POST an FLV stream to /app/stream.flv\n")
             return
         }
-        let stream = String(last.dropLast(4)) + (head.query.isEmpty ? "" : "?" + head.query)
-        let app = components.dropLast().joined(separator: "/")
-        let publication = CasterPublication(server: server, loop: tcp.loop, id: id, ip: tcp.peerAddress,
-                                            request: CasterPublication.request(output: config.output, app: app, stream: stream))
+        let publication = CasterPublication(server: server, loop: tcp.loop, id: id, ip: tcp.peerAddress, request: request)
         self.publication = publication
         tcp.holdReading(true)
         publication.start { [self] result in

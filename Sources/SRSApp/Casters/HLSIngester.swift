@@ -272,7 +272,7 @@ final class HLSIngester: @unchecked Sendable {
 
     private func endPublish(_ reason: String) {
         if let publication {
-            log.trace(publication.id, "\(label): unpublish \(publication.source?.key ?? request.streamURL) after \(published) messages: \(reason)")
+            log.trace(publication.id, "\(label): unpublish \(publication.streamName) after \(published) messages: \(reason)")
             publication.end()
         }
         publication = nil

@@ -127,7 +127,7 @@ final class MPEGTSCaster: StreamCaster, @unchecked Sendable {
     private func endPublish(_ reason: String) {
         switch state {
         case .publishing(let publication), .admitting(let publication):
-            log.trace(publication.id, "stream_caster unpublish \(publication.source?.key ?? config.output): \(reason)")
+            log.trace(publication.id, "stream_caster unpublish \(publication.streamName): \(reason)")
             publication.end()
         case .idle, .refused:
             break

@@ -74,7 +74,7 @@ final class RTSPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         for port in boundPorts { ports.release(port) }
         boundPorts = []
         if let publication {
-            log.trace(id, "RTSP unpublish \(publication.source?.key ?? publication.request.streamURL), dropped \(session.droppedFrames) frames, \(session.droppedPackets) packets")
+            log.trace(id, "RTSP unpublish \(publication.streamName), dropped \(session.droppedFrames) frames, \(session.droppedPackets) packets")
             publication.end()
         }
         publication = nil
@@ -114,15 +114,11 @@ final class RTSPConnection: TransportDelegate, ServerClient, @unchecked Sendable
             send(RTSPResponse(status: 455).serialize(cseq: cseq), thenClose: false)  // a RECORD already decided or pending
             return
         }
-        let components = path.split(separator: "/")
-        guard components.count >= 2 else {
+        guard let request = CasterPublication.request(output: config.output, path: path, query: query) else {
             log.warn(id, "RTSP RECORD of \(path): the path needs an app and a stream (rtsp://host:port/app/stream)")
             send(session.recordDecided(status: 404, cseq: cseq), thenClose: true)
             return
         }
-        let stream = String(components.last!) + (query.isEmpty ? "" : "?" + query)
-        let app = components.dropLast().joined(separator: "/")
-        let request = CasterPublication.request(output: config.output, app: app, stream: stream)
         let publication = CasterPublication(server: server, loop: tcp.loop, id: id, ip: tcp.peerAddress, request: request)
         self.publication = publication
         tcp.holdReading(true)  // the packets after RECORD wait for the verdict
