@@ -118,8 +118,8 @@ public enum ConfigSchema {
     private static let play: DirectiveRule = .block(
         DirectiveRule.implementedLeaves([
             "gop_cache", "queue_length", "mw_latency", "send_min_interval", "reduce_sequence_header",
-            "time_jitter", "atc",
-        ]).adding(DirectiveRule.implementedLeaves(["mix_correct"])).adding(DirectiveRule.leaves(["mw_msgs", "atc_auto", "gop_cache_max_frames"])),
+            "time_jitter", "atc", "atc_auto",
+        ]).adding(DirectiveRule.implementedLeaves(["mix_correct"])).adding(DirectiveRule.leaves(["mw_msgs", "gop_cache_max_frames"])),
         implemented: true
     )
 
@@ -132,10 +132,10 @@ public enum ConfigSchema {
 
     private static let vhostLevel: [String: DirectiveRule] = DirectiveRule.implementedLeaves([
         "enabled", "chunk_size", "gop_cache", "queue_length", "mw_latency", "min_latency", "tcp_nodelay",
-        "send_min_interval", "reduce_sequence_header", "time_jitter", "atc",
+        "send_min_interval", "reduce_sequence_header", "time_jitter", "atc", "atc_auto",
         "publish_1stpkt_timeout", "publish_normal_timeout", "parse_sps",
     ]).adding(DirectiveRule.leaves([
-        "atc_auto", "debug_srs_upnode", "in_ack_size", "out_ack_size",
+        "debug_srs_upnode", "in_ack_size", "out_ack_size",
     ])).adding(DirectiveRule.implementedLeaves(["mix_correct"])).adding(DirectiveRule.implementedLeaves(["refer_publish", "refer_play", "mode", "origin", "token_traverse", "vhost"])).adding([
         "mr": .block(DirectiveRule.implementedLeaves(["enabled", "latency"]), implemented: true),
         "play": play,
@@ -165,13 +165,13 @@ public enum ConfigSchema {
             "hls_storage", "hls_mount", "hls_nb_notify", "hls_dts_directly", "hls_ctx", "hls_ts_ctx", "hls_fragments_per_key",
             "hls_keys", "hls_key_file", "hls_key_file_path", "hls_key_url",
         ])), implemented: true),
-        "hds": .block(DirectiveRule.leaves(["enabled", "hds_fragment", "hds_window", "hds_path"])),
+        "hds": .block(DirectiveRule.implementedLeaves(["enabled", "hds_fragment", "hds_window", "hds_path"]), implemented: true),
         "http_hooks": .block(DirectiveRule.implementedLeaves([
             "enabled", "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_hls", "on_dvr",
             "timeout", "fail_open",
         ]).adding(DirectiveRule.leaves(["on_hls_notify"])), implemented: true),
         "transcode": .block(DirectiveRule.implementedLeaves(["enabled", "ffmpeg"]).adding(["engine": engine]), implemented: true),
-        "bandcheck": .block(DirectiveRule.leaves(["enabled", "key", "interval", "limit_kbps"])),
+        "bandcheck": .block(DirectiveRule.implementedLeaves(["enabled", "key", "interval", "limit_kbps"]), implemented: true),
         // SRS 3+ features this server does not have.
         "exec": .block(DirectiveRule.leaves(["enabled", "publish"])),
         "dash": .block(DirectiveRule.leaves([

@@ -60,6 +60,10 @@ public struct VhostConfig: Sendable, Equatable {
     public var hls = HLSConfig()
     /// `dvr { }`: recording to FLV files.
     public var dvr = DVRConfig()
+    /// `hds { }`: Adobe HTTP Dynamic Streaming files.
+    public var hds = HDSConfig()
+    /// `bandcheck { }`: the RTMP bandwidth test.
+    public var bandcheck = BandcheckConfig()
     /// `http_hooks { }`: HTTP callbacks.
     public var hooks = HTTPHooksConfig()
     /// `security { }`: allow/deny rules by client address.
@@ -154,6 +158,8 @@ public struct VhostConfig: Sendable, Equatable {
         httpStatic.dir = try reader.text(httpStatic.dir, ["http_static", "dir"], ["http", "dir"])
         hls = try HLSConfig(reader: reader)
         dvr = try DVRConfig(reader: reader)
+        hds = try HDSConfig(reader: reader)
+        bandcheck = try BandcheckConfig(reader: reader)
         hooks = try HTTPHooksConfig(reader: reader)
         let context = ConfigSchema.context(parent: nil, block: block)
         let securityBlocks = block.children(named: "security")

@@ -20,6 +20,8 @@ public enum MIMEType {
         "m4a": "audio/mp4",
         "m4s": "video/iso.segment",
         "mpd": "application/dash+xml",
+        "f4m": "application/f4m+xml",
+        "abst": "application/octet-stream",
         "webm": "video/webm",
         "aac": "audio/aac",
         "mp3": "audio/mpeg",

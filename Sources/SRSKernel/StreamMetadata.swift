@@ -4,6 +4,9 @@
 public struct StreamMetadata: Sendable, Equatable {
     public var hasAudio: Bool
     public var hasVideo: Bool
+    /// `bravo_atc` is the string "true": the encoder sends absolute time codes (SRS's
+    /// `atc_auto` then keeps them).
+    public var requestsAbsoluteTime: Bool
 
     /// Reads the payload of an onMetaData data message (`["onMetaData", object]`, with or
     /// without `@setDataFrame` first); nil when it holds no object.
@@ -15,6 +18,7 @@ public struct StreamMetadata: Sendable, Equatable {
                 let names = Set(properties.map(\.key))
                 hasAudio = names.contains("audiocodecid")
                 hasVideo = names.contains("videocodecid")
+                requestsAbsoluteTime = properties.contains { $0.key == "bravo_atc" && $0.value == .string("true") }
                 return
             default:
                 continue

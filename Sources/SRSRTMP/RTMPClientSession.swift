@@ -5,7 +5,11 @@ import SRSKernel
 /// play or publish; acknowledgements, ping replies and the server's chunk size are handled.
 public final class RTMPClientSession {
     /// What the client wants to do once connected.
-    public enum Mode: Sendable { case play, publish }
+    public enum Mode: Sendable {
+        case play, publish
+        /// Connect only: the application then talks with `call` (a bandwidth test).
+        case connect
+    }
 
     /// What happened, for the application.
     public enum Event: Sendable, Equatable {
@@ -17,6 +21,8 @@ public final class RTMPClientSession {
         case status(code: String, level: String, description: String)
         /// Audio, video or data for a player.
         case media(RTMPMessage)
+        /// Any other command from the server: its name and the values after the command object.
+        case call(name: String, arguments: [AMF0Value])
     }
 
     public let mode: Mode
@@ -78,7 +84,16 @@ public final class RTMPClientSession {
     /// Bytes to send; empties the buffer.
     public func takeOutput() -> [UInt8] {
         defer { output.removeAll(keepingCapacity: true) }
+        bytesSent += UInt64(output.count)
         return output
+    }
+
+    /// Bytes handed out by `takeOutput` so far.
+    public private(set) var bytesSent: UInt64 = 0
+
+    /// Queues a command: `values` are its name, transaction id, command object and arguments.
+    public func call(_ values: [AMF0Value]) {
+        send(.command(values, streamId: 0))
     }
 
     public var hasOutput: Bool { !output.isEmpty }
@@ -181,6 +196,10 @@ public final class RTMPClientSession {
                     throw RTMPError("connect", "server answered \(information["code"]?.stringValue ?? "no code")")
                 }
                 events.append(.connected)
+                if mode == .connect {
+                    phase = .started
+                    return
+                }
                 phase = .creatingStream
                 if mode == .publish {
                     command("releaseStream", [.string(streamName)])
@@ -197,6 +216,8 @@ public final class RTMPClientSession {
                     send(.command(["play", 0, .null, .string(streamName), -2000], streamId: streamId))
                 case .publish:
                     send(.command(["publish", 0, .null, .string(streamName), "live"], streamId: streamId))
+                case .connect:
+                    break
                 }
             }
         case "_error":
@@ -211,7 +232,7 @@ public final class RTMPClientSession {
                 events.append(.started)
             }
         default:
-            break
+            events.append(.call(name: name, arguments: Array(values.dropFirst(3))))
         }
     }
 }

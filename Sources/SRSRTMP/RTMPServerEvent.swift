@@ -23,4 +23,7 @@ public enum RTMPServerEvent: Sendable {
     case pause(streamId: UInt32, paused: Bool, timeMs: Double)
     /// User control Set Buffer Length from a player.
     case setBufferLength(streamId: UInt32, milliseconds: UInt32)
+    /// Any other command (after connect): its name and the values after the command object
+    /// (SRS's bandwidth-test packets carry their data there).
+    case call(streamId: UInt32, name: String, arguments: [AMF0Value])
 }

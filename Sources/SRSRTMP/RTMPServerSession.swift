@@ -267,10 +267,12 @@ public final class RTMPServerSession {
             // A live stream has no length: 0 (FFmpeg reads a number here).
             if transactionId > 0 { send(.command(["_result", .number(transactionId), .null, 0])) }
         default:
-            // _checkbw and any other call: answer when a reply is expected (SRS).
+            // _checkbw and any other call: answer when a reply is expected (SRS); the
+            // application may act on it (the bandwidth test's packets).
             if transactionId > 0 {
                 send(.command(["_result", .number(transactionId), .null, .null]))
             }
+            events.append(.call(streamId: message.streamId, name: name, arguments: arguments))
         }
     }
 

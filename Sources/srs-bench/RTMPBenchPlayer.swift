@@ -56,6 +56,8 @@ final class RTMPBenchPlayer: TransportDelegate, BenchClient {
                    let sent = message.payload.withUnsafeBytes({ LatencyStamp.read($0) }) {
                     statistics.recordLatency(microseconds: LatencyStamp.now() - sent)
                 }
+            case .call:
+                break
             }
         }
         if messages > 0 { statistics.messages.add(messages, ordering: .relaxed) }

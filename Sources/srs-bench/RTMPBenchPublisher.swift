@@ -54,7 +54,7 @@ final class RTMPBenchPublisher: TransportDelegate, BenchClient {
                 sendDue()
             case .status(let code, let level, _):
                 if level == "error" { fail(code) }
-            case .media:
+            case .media, .call:
                 break
             }
         }

@@ -83,13 +83,13 @@ final class ConfigSchemaTests: XCTestCase {
                 mr { enabled on; }
                 hls { enabled on; }
                 dvr { enabled off; }
-                hds { enabled on; }
+                dash { enabled on; }
             }
             vhost off.example { enabled off; hls { enabled on; } }
             """, file: "u.conf")
         XCTAssertEqual(
             config.unsupportedDirectives.map { "\($0.name)@\($0.line)" },
-            ["circuit_breaker@4", "debug_srs_upnode@7", "mw_msgs@8", "hds@12"]
+            ["circuit_breaker@4", "debug_srs_upnode@7", "mw_msgs@8", "dash@12"]
         )
     }
 

@@ -279,4 +279,25 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertTrue(vhost.httpStatic.enabled)
         XCTAssertTrue(config.unsupportedDirectives.isEmpty, "\(config.unsupportedDirectives)")
     }
+
+    func testHDSAndBandcheckBlocks() throws {
+        let config = try load("""
+            vhost a { hds { enabled on; hds_fragment 2.5; hds_window 30; hds_path /srv/hds; } atc_auto off; }
+            vhost bandcheck.example.com { bandcheck { enabled on; key "35c9b402"; interval 5; limit_kbps 4000; } }
+            """)
+        let a = try XCTUnwrap(config.vhost(named: "a"))
+        XCTAssertEqual(a.hds, { var hds = HDSConfig(); hds.enabled = true; hds.fragment = 2.5; hds.window = 30; hds.path = "/srv/hds"; return hds }())
+        XCTAssertFalse(a.bandcheck.enabled)
+        XCTAssertFalse(a.atcAuto)
+        let check = try XCTUnwrap(config.vhost(named: "bandcheck.example.com")).bandcheck
+        XCTAssertEqual(check.key, "35c9b402")
+        XCTAssertEqual(check.interval, 5)
+        XCTAssertEqual(check.limitKbps, 4000)
+        XCTAssertEqual(VhostConfig(name: "x").hds.fragment, 10, "SRS's defaults")
+        XCTAssertEqual(VhostConfig(name: "x").hds.window, 60)
+        XCTAssertEqual(VhostConfig(name: "x").bandcheck.limitKbps, 1000)
+        XCTAssertTrue(config.unsupportedDirectives.isEmpty, "\(config.unsupportedDirectives)")
+        XCTAssertNotNil(loadError("vhost a { bandcheck { enabled on; limit_kbps 0; } }"), "a limit of 0 kbps")
+        XCTAssertNotNil(loadError("vhost a { hds { enabled on; hds_fragment 0; } }"))
+    }
 }

@@ -107,7 +107,24 @@ final class TestRTMPClient {
             default:
                 dataMessages += 1
             }
+        case .call(let name, let arguments):
+            calls.append((name, arguments))
         }
+    }
+
+    /// Commands the server sent besides connect, play and publish answers, in order.
+    private(set) var calls: [(name: String, arguments: [AMF0Value])] = []
+
+    /// Sends a command (name, transaction id, command object, arguments) at once.
+    func call(_ values: [AMF0Value]) {
+        session.call(values)
+        flushSession()
+    }
+
+    /// Takes the commands received so far.
+    func takeCalls() -> [(name: String, arguments: [AMF0Value])] {
+        defer { calls.removeAll() }
+        return calls
     }
 
     /// Handshake, connect, createStream and play/publish; true once the server said Start.

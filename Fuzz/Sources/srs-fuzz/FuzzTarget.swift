@@ -16,9 +16,9 @@ enum FuzzTarget: String, CaseIterable {
     case rtmpClient = "rtmp-client"
     /// AMF0 values alone.
     case amf0
-    /// FLV files and their tags, then the codec parsers and the MPEG-TS and fragmented MP4
-    /// muxers behind them; and what DVR reads of a file it appends to (its head and last tag)
-    /// and of metadata.
+    /// FLV files and their tags, then the codec parsers and the MPEG-TS, fragmented MP4 and HDS
+    /// muxers behind them; what DVR reads of a file it appends to (its head and last tag) and
+    /// of metadata; what `?start=` seeking reads of a file (its head, a tag at an offset).
     case flv
     /// HTTP/1.1 requests (pipelined), then what the server derives from each one: query
     /// values, byte ranges, the static file path, dates.
@@ -138,6 +138,8 @@ enum FuzzTarget: String, CaseIterable {
             _ = FLVRecording.lastTimestamp(tail: Array(data))
             _ = FLVRecording.isPatchable(Array(data))
             _ = FLVRecording.start(metadata: Array(second), hasAudio: true, hasVideo: true)
+            _ = FLVFileSeek.startBytes(fileStart: Array(data))
+            _ = FLVFileSeek.isTag(header: Array(first), previousTagSize: Array(second.prefix(4)), offset: split, fileSize: data.count)
             var stream = FLVStreamReader()
             _ = try? stream.feed(first)
             _ = try? stream.feed(second)
@@ -145,6 +147,7 @@ enum FuzzTarget: String, CaseIterable {
             let converter = FLVToTSConverter()
             converter.configure(hasVideo: true, audio: .aac)
             var mp4 = FragmentedMP4Muxer(expectsVideo: true, expectsAudio: data.count % 3 == 0, waitForTracksMs: 500, maxFragmentBytes: 1 << 16)
+            var hds = HDSFragmenter(fragmentSeconds: 0.05, windowSeconds: 0.2, maxFragmentBytes: 1 << 16)
             for tag in tags {
                 guard let kind = MediaKind(rawValue: tag.type) else { continue }
                 let message = SharedMessage(kind: kind, timestamp: Int64(tag.timestamp), payload: tag.body)
@@ -152,7 +155,9 @@ enum FuzzTarget: String, CaseIterable {
                 _ = StreamMetadata(payload: message.payload)
                 _ = converter.convert(message, timestamp: message.timestamp)
                 _ = mp4.append(kind: kind, timestamp: message.timestamp, payload: message.payload)
+                if hds.add(message, timestamp: message.timestamp) != nil { _ = hds.bootstrap() }
             }
+            _ = hds.flush()
             _ = converter.flushAudio()
             _ = mp4.finish()
         case .httpRequest:

@@ -226,7 +226,7 @@ struct HTTPAPI {
     /// saying what this server does.
     private var features: JSONValue {
         let flags: [(String, Bool)] = [
-            ("ssl", true), ("hls", true), ("hds", false), ("callback", true), ("api", true), ("httpd", true),
+            ("ssl", true), ("hls", true), ("hds", true), ("callback", true), ("api", true), ("httpd", true),
             ("dvr", true), ("transcode", false), ("ingest", false), ("stat", true), ("nginx", false), ("ffmpeg", false),
             ("stream_caster", false), ("caster", false), ("complex_send", true), ("tcp_nodelay", true), ("so_sendbuf", true),
             ("mr", true), ("http_flv", true), ("prometheus", true),

@@ -92,7 +92,7 @@ final class EdgePuller: @unchecked Sendable {
                     failed("origin refused: \(code) \(description)")
                     return
                 }
-            case .connected:
+            case .connected, .call:
                 break
             }
         }

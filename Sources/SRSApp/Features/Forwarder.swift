@@ -42,7 +42,7 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
         self.loop = loop
         self.connector = connector
         self.contextId = contextId
-        jitter = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
+        jitter = vhost.jitterMode
     }
 
     /// Starts relaying, on the relay's loop (its stream may have moved to another since).
@@ -105,7 +105,7 @@ final class Forwarder: MediaFramer, @unchecked Sendable {
                     retry("destination refused: \(code) \(description)")
                     return
                 }
-            case .connected, .media:
+            case .connected, .media, .call:
                 break
             }
         }

@@ -36,6 +36,7 @@ final class HLSFeature: StreamFeature, @unchecked Sendable {
     }
 
     func onMessages(_ batch: [SharedMessage], headers: MessageRing.Headers) {
+        muxer.keepsAbsoluteTime = source.isATC
         for message in batch { muxer.onMessage(message, headers: headers) }
         if muxer.applyErrorPolicy() { source.kickPublisher() }
     }

@@ -51,6 +51,8 @@ final class HLSMuxer {
     private var timestampOffset: Int64 = 0
     private var lastTimestamp: Int64?
     private var rebasePending = false
+    /// ATC (`LiveSource.isATC`): timestamps are not rebased after a republish.
+    var keepsAbsoluteTime = false
     /// Called on the blocking lane after a segment and the playlist were written (on_hls).
     var segmentWritten: (@Sendable (HLSSegmentNotice) -> Void)?
 
@@ -169,7 +171,8 @@ final class HLSMuxer {
     /// Places one media message in the segments.
     private func place(_ message: SharedMessage) {
         if rebasePending, let last = lastTimestamp {
-            timestampOffset = last + AppTuning.hlsRepublishGapMs - message.timestamp
+            // ATC: the publisher's absolute times are kept, across publishes too.
+            timestampOffset = keepsAbsoluteTime ? 0 : last + AppTuning.hlsRepublishGapMs - message.timestamp
             rebasePending = false
         }
         let timestamp = message.timestamp + timestampOffset

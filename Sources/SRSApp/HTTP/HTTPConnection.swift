@@ -26,8 +26,11 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
     private var closeWhenDrained = false
     private var lastActivity: Int64
     private var partialSince: Int64?
-    /// Set while a file read runs on the blocking pool: later requests wait.
+    /// Set while a file read runs on the blocking pool, or a file is sent: later requests wait.
     private var busy = false
+    /// The rest of a large file being sent, and whether the connection stays open after it.
+    private var fileBody: (body: FileResponseBody, keepAlive: Bool)?
+    private var fileReadPending = false
     /// Pipelined requests not served yet. The next one is served only once the previous
     /// response is written, and reading stops while `AppTuning.maxQueuedHTTPRequests` wait,
     /// so a client that sends requests and reads nothing holds one response in memory.
@@ -73,6 +76,8 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
     func connectionDidDrain(_ connection: any Transport) {
         if let player {
             player.flush()
+        } else if fileBody != nil {
+            sendFileBody()
         } else if closeWhenDrained {
             tcp.close(.local("response sent"))
         } else {
@@ -88,6 +93,7 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         player = nil
         playing = nil
         framer = nil
+        fileBody = nil
         server.connectionClosed(self, loop: tcp.loop)
     }
 
@@ -177,23 +183,24 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         playing = (member, vhost)
     }
 
-    /// Sends a complete response; closes afterwards unless `keepAlive`.
+    /// Sends a response: `body`, then `streamedBody` piece by piece when given (later requests
+    /// wait for it); closes afterwards unless `keepAlive`.
     func respond(
         status: Int, body: [UInt8], contentType: String, keepAlive: Bool, request: HTTPRequest? = nil,
-        extraHeaders: [(String, String)] = []
+        extraHeaders: [(String, String)] = [], streamedBody: FileResponseBody? = nil
     ) {
         var headers = HTTPHeaders()
         headers.add("Server", ServerVersion.signature)
         headers.add("Content-Type", contentType)
         var body = body
-        if let request, body.count > 256, let accept = request.headers["Accept-Encoding"], accept.contains("gzip"),
+        if let request, streamedBody == nil, body.count > 256, let accept = request.headers["Accept-Encoding"], accept.contains("gzip"),
             contentType.hasPrefix("application/json") || contentType.hasPrefix("application/javascript") || contentType.hasPrefix("text/"),
             let compressed = Gzip.compress(body)
         {
             body = compressed
             headers.add("Content-Encoding", "gzip")
         }
-        headers.add("Content-Length", String(body.count))
+        headers.add("Content-Length", String(body.count + (streamedBody?.remaining ?? 0)))
         for (name, value) in extraHeaders { headers.add(name, value) }
         if let request, roles.api, server.config.httpAPI.crossdomain, request.headers["Origin"] != nil || request.path.hasPrefix("/api") {
             addCORS(&headers)
@@ -204,9 +211,41 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         var bytes = head.serialize()
         if request?.method != "HEAD" { bytes += body }
         let complete = tcp.send(bytes)
+        if let streamedBody, request?.method != "HEAD", streamedBody.remaining > 0 {
+            fileBody = (streamedBody, keepAlive)
+            busy = true
+            if complete { sendFileBody() }
+            return
+        }
         if !keepAlive {
             closeWhenDrained = true
             if complete { tcp.close(.local("response sent")) }
+        }
+    }
+
+    /// Sends the next piece of the file being answered once the previous one is written;
+    /// when the file is done, the connection closes or serves the requests that waited.
+    private func sendFileBody() {
+        guard let (body, keepAlive) = fileBody, !fileReadPending, !closed, tcp.isWritable else { return }
+        guard body.remaining > 0 else {
+            fileBody = nil
+            if keepAlive {
+                resumeRequests {}
+            } else {
+                tcp.close(.local("response sent"))
+            }
+            return
+        }
+        fileReadPending = true
+        server.blockingPool.run({ body.readChunk() }, on: tcp.loop) { [self] chunk in
+            fileReadPending = false
+            guard !closed, fileBody != nil else { return }
+            guard let chunk else {
+                log.warn(id, "file read failed while sending it; closing")
+                close("file read failed")
+                return
+            }
+            if tcp.send(chunk) { sendFileBody() }
         }
     }
 

@@ -102,9 +102,8 @@ struct LiveStreamResponder {
         var head = HTTPResponseHead(status: 200, headers: headers)
         head.version = request.version
         tcp.send(head.serialize())
-        let jitterMode: JitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
         let fastCacheMs = format == .aac || format == .mp3 ? Int64(vhost.httpRemux.fastCache * 1000) : 0
-        let output = PlayerOutput(source: source, tcp: tcp, contextId: connection.id, framer: framer, jitter: jitterMode, fastCacheMs: fastCacheMs)
+        let output = PlayerOutput(source: source, tcp: tcp, contextId: connection.id, framer: framer, jitter: vhost.jitterMode, fastCacheMs: fastCacheMs)
         connection.becomePlayer(output, framer: framer, member: member, vhost: vhost)
         if request.method == "HEAD" {
             connection.close("HEAD of a live stream")

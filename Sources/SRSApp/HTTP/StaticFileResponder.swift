@@ -3,7 +3,8 @@ import SRSHTTP
 import SRSIO
 
 /// Serves files of `http_server`'s `dir` and the vhosts' `http_static` mounts (MIME types,
-/// ranges, no escape from the root), read on the blocking pool.
+/// ranges, FLV `?start=` and MP4 `?range=` seeking, no escape from the root), read on the
+/// blocking pool; large files piece by piece.
 struct StaticFileResponder {
     unowned let server: Server
 
@@ -17,9 +18,8 @@ struct StaticFileResponder {
             return
         }
         connection.suspendRequests()
-        let range = request.headers["Range"]
         let server = self.server
-        server.blockingPool.run({ StaticFile.read(file, range: range) }, on: connection.tcp.loop) { result in
+        server.blockingPool.run({ StaticFile.open(file, request: request) }, on: connection.tcp.loop) { result in
             connection.resumeRequests { Self.answer(result, file: file, request: request, server: server, on: connection) }
         }
     }
@@ -59,17 +59,17 @@ struct StaticFileResponder {
                                request: request, extraHeaders: [("Location", ConsolePages.mount)])
         case .notFound:
             connection.respond(status: 404, body: Array("not found\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
-        case .tooLarge:
-            connection.respond(status: 413, body: Array("file larger than \(AppTuning.maxStaticFileBytes) bytes\n".utf8), contentType: "text/plain", keepAlive: false, request: request)
+        case .badRequest(let reason):
+            connection.respond(status: 400, body: Array("\(reason)\n".utf8), contentType: "text/plain", keepAlive: request.keepAlive, request: request)
         case .unsatisfiable(let size):
             connection.respond(status: 416, body: [], contentType: MIMEType.forPath(file), keepAlive: request.keepAlive, request: request,
                     extraHeaders: [("Content-Range", "bytes */\(size)")])
-        case .content(let bytes, let size, let range):
+        case .content(let response):
             var headers: [(String, String)] = [("Accept-Ranges", "bytes")]
-            if file.hasSuffix(".m3u8") { headers.append(("Cache-Control", "no-cache")) }
-            if let range { headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(size)")) }
-            connection.respond(status: range == nil ? 200 : 206, body: bytes, contentType: MIMEType.forPath(file), keepAlive: request.keepAlive,
-                    request: request, extraHeaders: headers)
+            if file.hasSuffix(".m3u8") || file.hasSuffix(".abst") || file.hasSuffix(".f4m") { headers.append(("Cache-Control", "no-cache")) }
+            if let range = response.range { headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(response.size)")) }
+            connection.respond(status: response.range == nil ? 200 : 206, body: response.prefix, contentType: MIMEType.forPath(file),
+                    keepAlive: request.keepAlive, request: request, extraHeaders: headers, streamedBody: response.body)
         }
     }
 }

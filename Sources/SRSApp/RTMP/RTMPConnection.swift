@@ -34,6 +34,8 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     private var handshakeDone = false
     /// Start of the 30 s publish/play deadline; a callback's wait does not count.
     private var idleSince: Int64
+    /// A module that took the connection over after connect (the bandwidth test).
+    private var takeover: RTMPTakeover?
 
     init(id: Int, tcp: any Transport, server: Server) {
         self.id = id
@@ -61,6 +63,7 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
         }
         heldEvents += events
         handleHeldEvents()
+        takeover?.received()
         if let vhost, vhost.mrEnabled, case .publisher = role, !awaitingVerdict {
             tcp.pauseReading(milliseconds: vhost.mrLatencyMs)
         }
@@ -129,6 +132,8 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             break
         }
         role = .idle
+        takeover?.closed()
+        takeover = nil
         if connectAccepted {
             notify(.onClose, HookBody.close(clientId: id, ip: tcp.peerAddress, request, sent: tcp.bytesSent, received: tcp.bytesReceived))
         }
@@ -188,6 +193,8 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             }
         case .setBufferLength(_, let milliseconds):
             log.info(id, "player buffer length \(milliseconds) ms")
+        case .call:
+            takeover?.handle(event)
         }
     }
 
@@ -218,9 +225,25 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
                 self.vhost = vhost
                 self.request = request
                 server.clients.update(id) { $0.vhost = vhost.name }
+                let context = RTMPTakeoverContext(id: id, session: session, tcp: tcp, flush: { [unowned self] in flushSessionOutput() },
+                                                  close: { [unowned self] in close($0) })
+                switch RTMPTakeovers.decide(vhost: vhost, request: request, context: context) {
+                case .refuse(let reason):
+                    session.rejectConnect(reason)
+                    close("connect refused: \(reason)")
+                    return
+                case .takeOver(let takeover):
+                    self.takeover = takeover
+                case nil:
+                    break
+                }
                 connectAccepted = true
                 tcp.setNoDelay(vhost.tcpNodelay)
                 session.acceptConnect(chunkSize: vhost.chunkSize)
+                if let takeover {
+                    flushSessionOutput()
+                    takeover.start()
+                }
             }
         }
     }
@@ -238,8 +261,8 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     /// (a reload during a callback's wait may have changed it).
     private func admitStream(_ action: AdmissionRequest.Action, _ request: StreamRequest, refuse: @escaping (AdmissionRefusal) -> Void,
                              start: @escaping (StreamRequest, VhostConfig) -> Void) {
-        guard case .idle = role else {
-            log.error(id, "\(action.rawValue) while already \(roleName)")
+        guard case .idle = role, takeover == nil else {
+            log.error(id, "\(action.rawValue) while already \(takeover == nil ? roleName : "taken over (bandwidth test)")")
             close("\(action.rawValue) in the wrong state")
             return
         }
@@ -312,10 +335,8 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             close("stream registry contention")
             return
         }
-        // atc: absolute time codes, passed through untouched.
-        let jitterMode = vhost.atc ? .off : (JitterMode(rawValue: vhost.timeJitter.rawValue) ?? .full)
         playStreamId = streamId
-        let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: self, jitter: jitterMode)
+        let output = PlayerOutput(source: source, tcp: tcp, contextId: id, framer: self, jitter: vhost.jitterMode)
         role = .player(output, member)
         session.acceptPlay(streamId: streamId, streamName: request.stream)
         flushSessionOutput()
@@ -395,7 +416,7 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
         guard !closed else { return }
         switch role {
         case .idle:
-            if awaitingVerdict { return }  // the callback has its own timeout
+            if awaitingVerdict || takeover != nil { return }  // the callback and the takeover have their own timeouts
             if !handshakeDone && now - connectedAt > AppTuning.handshakeCompleteTimeoutMs {
                 log.warn(id, "handshake not done within \(AppTuning.handshakeCompleteTimeoutMs) ms (\(tcp.bytesReceived) bytes received); closing")
                 close("handshake timeout")

@@ -55,11 +55,29 @@ public enum AppTuning {
     /// Pipelined HTTP requests queued on one connection before it stops reading (responses
     /// go out one at a time, each after the previous one is written).
     public static let maxQueuedHTTPRequests = 32
-    /// Largest static file (or range) served in one piece; clients use Range for more.
-    public static let maxStaticFileBytes = 64 * 1024 * 1024
+    /// Static files are read and sent in pieces of this size (a smaller file in one read): the
+    /// memory a file download holds, whatever the file's size. 256 KB keeps one read per
+    /// several socket writes (a 64 KB send buffer).
+    public static let staticFileChunkBytes = 256 * 1024
+    /// The bandwidth test: each of its play and publish phases lasts this long (SRS: 3 s).
+    public static let bandcheckPhaseMs: Int64 = 3000
+    /// A test not done within this long is closed (two phases, answers, a slow client).
+    public static let bandcheckMaxMs: Int64 = 30_000
+    /// Pacing: play packets are sent on this period, as many as the limit allows.
+    public static let bandcheckTickMs = 10
+    public static let bandcheckPacketsPerTick = 64
+    /// A client publishing over the limit is not read for this long (SRS's 100 ms sleep).
+    public static let bandcheckLimitIntervalMs = 100
+    /// After the finish, the connection stays open this long (SRS: 600 ms for Flash).
+    public static let bandcheckFinalWaitMs = 600
+    /// How far into an FLV file `?start=` looks for onMetaData and the sequence headers.
+    public static let flvSeekHeaderScanBytes = 1 << 20
     /// Gap between the last timestamp of a publish and the first of the next one in HLS
     /// (one 25 fps frame), so timestamps stay monotonic across a republish.
     public static let hlsRepublishGapMs: Int64 = 40
+    /// An HDS fragment is cut when it holds this much (a stream without keyframes cannot grow
+    /// one without bound); 10 s of an 8 Mbps stream is 10 MB.
+    public static let hdsMaxFragmentBytes = 32 << 20
 
     /// A caster's publish ends after this long without data (an encoder that stopped), so
     /// HLS closes its segment and players see the end; new data publishes again.

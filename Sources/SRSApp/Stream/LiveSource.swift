@@ -71,6 +71,16 @@ public final class LiveSource: @unchecked Sendable {
     /// The audio codec is known (from a sequence header, or MP3's first frame): frames are
     /// not inspected for it any more.
     private var audioCodecKnown = false
+    /// `atc` and `atc_auto` of the vhost.
+    private var atcConfigured: Bool
+    private var atcAuto: Bool
+    private let atc = Atomic<Bool>(false)
+
+    /// ATC (absolute time codes): the publisher's timestamps reach players, HLS and HDS
+    /// untouched, so that two origins fed the same stream produce the same timestamps.
+    /// On with `atc on`, or with `atc_auto on` when the publisher's metadata has
+    /// `bravo_atc: "true"`; decided again at each publish. Any thread.
+    var isATC: Bool { atc.load(ordering: .relaxed) }
 
     /// Call on `loop` (the features are made there).
     init(id: Int, key: String, request: StreamRequest, vhost config: VhostConfig, loop: EventLoop, loops: [EventLoop],
@@ -87,6 +97,8 @@ public final class LiveSource: @unchecked Sendable {
         self.registry = registry
         self.modules = modules
         reduceSequenceHeader = config.reduceSequenceHeader
+        atcConfigured = config.atc
+        atcAuto = config.atcAuto
         mixQueue = config.mixCorrect ? MixQueue() : nil
         queueLengthMs = Int64(config.queueLengthSeconds * 1000)
         idleSpanMs = Self.idleSpan(config)
@@ -164,6 +176,9 @@ public final class LiveSource: @unchecked Sendable {
     func apply(_ config: VhostConfig) {
         loop.preconditionInLoop()
         reduceSequenceHeader = config.reduceSequenceHeader
+        atcConfigured = config.atc
+        atcAuto = config.atcAuto
+        if config.atc { atc.store(true, ordering: .relaxed) }
         if config.mixCorrect != (mixQueue != nil) {
             if let waiting = mixQueue?.drain(), !waiting.isEmpty { ingest(waiting) }
             mixQueue = config.mixCorrect ? MixQueue() : nil
@@ -209,6 +224,7 @@ public final class LiveSource: @unchecked Sendable {
             execute { [self] in
                 ring.reset()
                 audioCodecKnown = false
+                atc.store(atcConfigured, ordering: .relaxed)
                 self.publisher = publisher
                 features.forEach { $0.onPublish(publisher) }
             }
@@ -350,6 +366,11 @@ public final class LiveSource: @unchecked Sendable {
             } else if message.kind == .audio {
                 audioFrames += 1
                 if !audioCodecKnown { audioCodecKnown = CodecSummary.updateFromFrame(statistics, message: message) }
+            } else if message.kind == .data && atcAuto && !isATC,
+                StreamMetadata(payload: message.payload)?.requestsAbsoluteTime == true
+            {
+                atc.store(true, ordering: .relaxed)
+                log.trace(Server.serverContextId, "\(key): atc_auto: the metadata has bravo_atc, absolute time codes on")
             }
         }
         statistics.recordReceived(bytes: bytes, videoFrames: videoFrames, audioFrames: audioFrames)

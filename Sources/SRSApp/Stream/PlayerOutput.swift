@@ -1,3 +1,4 @@
+import SRSConfig
 import SRSIO
 import SRSKernel
 
@@ -20,6 +21,8 @@ final class PlayerOutput: FanoutMember {
     var fanoutIndex = -1
     private var cursor: Int
     private var jitter: TimestampJitter
+    /// The vhost's `time_jitter`, in force while the stream is not ATC.
+    private let jitterMode: JitterMode
     private var pendingHeaders: [SharedMessage]
     private var batch: [SharedMessage] = []
     private(set) var messagesSent: UInt64 = 0
@@ -33,7 +36,8 @@ final class PlayerOutput: FanoutMember {
         self.tcp = tcp
         self.contextId = contextId
         self.framer = framer
-        self.jitter = TimestampJitter(mode: jitter)
+        jitterMode = jitter
+        self.jitter = TimestampJitter(mode: source.isATC ? .off : jitter)
         tcp.setSendBufferSize(AppTuning.playerSendBufferBytes)
         if source.publisherId == nil {
             cursor = source.ring.head  // nothing live yet: wait for the next publisher
@@ -78,7 +82,14 @@ final class PlayerOutput: FanoutMember {
                 }
             }
             cursor = result.nextCursor
+            let atc = source.isATC
+            if atc != (jitter.mode == .off) && jitterMode != .off { jitter = TimestampJitter(mode: atc ? .off : jitterMode) }
             if !pendingHeaders.isEmpty {
+                // ATC: the headers a player starts with carry the time of the media after
+                // them (as SRS stamps its cached headers), not the publish's first time.
+                if atc, let first = batch.first(where: { !$0.isSequenceHeader && $0.kind != .data }) {
+                    pendingHeaders = pendingHeaders.map { $0.retimed(first.timestamp) }
+                }
                 batch.insert(contentsOf: pendingHeaders, at: 0)
                 pendingHeaders.removeAll()
             }
@@ -92,4 +103,10 @@ final class PlayerOutput: FanoutMember {
             if !complete { return }
         }
     }
+}
+
+extension VhostConfig {
+    /// How players of this vhost's streams correct timestamps (`time_jitter`); an ATC stream
+    /// (`LiveSource.isATC`) passes them through instead.
+    var jitterMode: JitterMode { JitterMode(rawValue: timeJitter.rawValue) ?? .full }
 }
