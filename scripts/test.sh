@@ -10,7 +10,7 @@ swift build --build-tests
 # Most end-to-end tests wait on real time (GOPs, timeouts, reconnects), so the suite runs as two
 # test processes at once: the suites named below in one, everything else in the other. SwiftPM
 # locks the build directory per command, so the processes run the test bundle directly.
-second_group='DVRTests|HTTPServerTests|RTMPPublishPlayTests|BadInputTests|FFmpegProcessTests|ServerCommandLineTests|HookTests|WaitingPlayerTests|LiveMP4Tests'
+second_group='DVRTests|HTTPServerTests|RTMPPublishPlayTests|BadInputTests|FFmpegProcessTests|ServerCommandLineTests|HookTests|WaitingPlayerTests|LiveMP4Tests|VODTests|BandcheckTests'
 bundle="$(swift build --show-bin-path)/SwiftSRSPackageTests.xctest"
 all_suites=$("$bundle" --list-tests | grep '/' | cut -d/ -f1 | sort -u)
 first_suites=$(grep -Ev "^SRSEndToEndTests\.($second_group)\$" <<<"$all_suites" | paste -sd, -)
@@ -26,7 +26,7 @@ grep -h -A1 "^Test Suite 'Selected tests' \(passed\|failed\)" "$logs/first.log" 
 rm -rf "$logs"
 if [ "$status" != 0 ]; then echo "tests failed"; exit 1; fi
 # The end-to-end tests that drive the concurrent core, run again under each sanitizer.
-concurrent_tests='testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds|testHalfOpenClients|testRTMPClientFlooding|TCPConnectionTests|SRSAppTests|HTTPAdmissionTests|testEdgeVhostWritesHLSForAPulledStream|testAnUnwritablePathAndABlockedDiskNeverHurtPlayers|SupervisedProcessTests|testIngestSupervision|CasterTests|PushCasterTests|testFFprobeReadsLiveMP4OfEveryCodecMix|testAPIAuthenticationAndTheRawAPIReload|testHeartbeatReportsAndSummariesMove'
+concurrent_tests='testHundredPlayersReceiveTheWholeStream|BadInputTests|testReloadKeepsRunning|testMaxConnections|testStreamsShowCodecsAndClients|testMetricsParse|testHangingHookTimesOutWhileOtherStreamsFlow|testForwardReconnectsAndResendsHeaders|ReloadTests|testFailoverKeepsTwentyPlayersAttached|testEdgeOfSwiftSRSOrigin|testPublisherStallingMidChunk|testOneByteEveryTwoSeconds|testHalfOpenClients|testRTMPClientFlooding|TCPConnectionTests|SRSAppTests|HTTPAdmissionTests|testEdgeVhostWritesHLSForAPulledStream|testAnUnwritablePathAndABlockedDiskNeverHurtPlayers|SupervisedProcessTests|testIngestSupervision|CasterTests|PushCasterTests|testFFprobeReadsLiveMP4OfEveryCodecMix|testAPIAuthenticationAndTheRawAPIReload|testHeartbeatReportsAndSummariesMove|BandcheckTests|testFragmentsBootstrapAndManifestOverHTTPPlayInFFprobe|testMP4RangesLargeFilesAndAnHLSVODPlaylist'
 if [ "${SKIP_TSAN:-0}" != "1" ]; then
     echo "== ThreadSanitizer: concurrent end-to-end tests =="
     # No backtracer under TSan: after a sanitizer abort its fork hung the run (seen once).

@@ -149,10 +149,14 @@ public struct BandwidthCheck: Sendable {
         }
     }
 
-    /// While the client publishes: whether it sent more than the limit allows by now (the
-    /// caller then stops reading a moment).
-    public func readingOverLimit(now: Int64, received: UInt64) -> Bool {
-        phase == .publishing && overLimit(bytes: received - phaseStartBytes, elapsed: now - phaseStart)
+    /// While the client publishes: how long to stop reading so that the bytes read so far,
+    /// plus `headroomBytes` (what the next read may bring at once), stay within the limit;
+    /// 0 when reading may go on.
+    public func readPauseMs(now: Int64, received: UInt64, headroomBytes: Int) -> Int64 {
+        guard phase == .publishing else { return 0 }
+        let bits = Int64(received - phaseStartBytes) + Int64(headroomBytes)
+        let due = (bits * 8 + Int64(limitKbps) - 1) / Int64(limitKbps)  // ms at which the limit allows them
+        return max(0, due - (now - phaseStart))
     }
 
     private func overLimit(bytes: UInt64, elapsed: Int64) -> Bool {

@@ -87,7 +87,7 @@ final class TestRTMPClient {
 
     private func record(_ event: RTMPClientSession.Event) {
         switch event {
-        case .connected: break
+        case .connected: if session.mode == .connect { started = true }
         case .started: started = true
         case .status(let code, _, _): statuses.append(code)
         case .media(let message):

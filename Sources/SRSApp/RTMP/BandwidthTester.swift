@@ -99,11 +99,10 @@ final class BandwidthTester: RTMPTakeover, @unchecked Sendable {
     }
 
     func received() {
-        // Publishing faster than the limit: stop reading until the rate is back under it.
-        let now = tcp.loop.now
-        if check.readingOverLimit(now: now, received: tcp.bytesReceived) {
-            tcp.pauseReading(milliseconds: AppTuning.bandcheckLimitIntervalMs)
-        }
+        // Publishing faster than the limit: stop reading until the rate, with one more read's
+        // worth of bytes, is back within it (a read brings up to 64 KB at once).
+        let pause = check.readPauseMs(now: tcp.loop.now, received: tcp.bytesReceived, headroomBytes: IOTuning.readBufferSize)
+        if pause > 0 { tcp.pauseReading(milliseconds: Int(pause)) }
     }
 
     func closed() { finished = true }

@@ -66,8 +66,6 @@ public enum AppTuning {
     /// Pacing: play packets are sent on this period, as many as the limit allows.
     public static let bandcheckTickMs = 10
     public static let bandcheckPacketsPerTick = 64
-    /// A client publishing over the limit is not read for this long (SRS's 100 ms sleep).
-    public static let bandcheckLimitIntervalMs = 100
     /// After the finish, the connection stays open this long (SRS: 600 ms for Flash).
     public static let bandcheckFinalWaitMs = 600
     /// How far into an FLV file `?start=` looks for onMetaData and the sequence headers.
