@@ -84,7 +84,7 @@ final class ConfFilesTests: XCTestCase {
         let config = try load("full.conf")
         XCTAssertEqual(config.vhosts.map(\.name),
                        ["__defaultVhost__", "srs3.example.com", "callbacks.example.com", "ffmpeg.example.com", "dvr.example.com", "edge.example.com",
-                        "unimplemented.example.com"])
+                        "bandcheck.example.com", "unimplemented.example.com"])
         var shownDVR = try XCTUnwrap(config.vhost(named: "dvr.example.com")).dvr
         XCTAssertTrue(shownDVR.enabled)
         shownDVR.enabled = false

@@ -476,10 +476,13 @@ final class RTMPServerSessionTests: XCTestCase {
         }
     }
 
-    func testUnknownCallIsAnsweredOnlyWithTransaction() throws {
+    func testUnknownCallIsAnsweredOnlyWithTransactionAndReported() throws {
         let client = try TestClient().connected()
-        XCTAssertTrue(try client.command(["_checkbw", 9, .null]).isEmpty)
-        XCTAssertTrue(try client.command(["someNotification", 0, .null]).isEmpty)
+        guard case .call(_, "_checkbw", [])? = onlyEvent(try client.command(["_checkbw", 9, .null])) else { return XCTFail("no call event") }
+        guard case .call(_, "someNotification", let arguments)? = onlyEvent(try client.command(["someNotification", 0, .null, .object([AMF0Property("a", 1)])])) else {
+            return XCTFail("no call event")
+        }
+        XCTAssertEqual(arguments, [.object([AMF0Property("a", 1)])], "the values after the command object")
         XCTAssertEqual(try client.received().map { amf($0) }, [["_result", 9, .null, .null]])
     }
 
