@@ -7,7 +7,8 @@
 //   protocols (sans-I/O)          SRSRTMP, SRSRTSP, SRSHTTP, SRSHLS, SRSTLS, SRSConfig
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, timers, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
-//   executables                   srs, srs-bench
+//   client library                SRSClient   (blocking and async RTMP client, FLV files, raw H.264/AAC), SRSLibRTMP (its C API)
+//   executables                   srs, srs-bench, srs-tools
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -19,6 +20,10 @@ let package = Package(
     products: [
         .executable(name: "srs", targets: ["srs"]),
         .executable(name: "srs-bench", targets: ["srs-bench"]),
+        .executable(name: "srs-tools", targets: ["srs-tools"]),
+        .library(name: "SRSClient", targets: ["SRSClient"]),
+        // SRS librtmp's C API (include/srs_librtmp.h) as a shared library: libsrs_librtmp.so.
+        .library(name: "srs_librtmp", type: .dynamic, targets: ["SRSLibRTMP"]),
         .library(name: "SRSKernel", targets: ["SRSKernel"]),
         .library(name: "SRSRTMP", targets: ["SRSRTMP"]),
         .library(name: "SRSHTTP", targets: ["SRSHTTP"]),
@@ -31,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .target(name: "CSRSShim", cSettings: [.define("_GNU_SOURCE")]),
@@ -55,11 +61,23 @@ let package = Package(
             resources: [.copy("Console")],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "srs", dependencies: ["SRSApp"], swiftSettings: swiftSettings),
+        .target(name: "SRSClient", dependencies: ["SRSKernel", "SRSRTMP", "SRSIO"], swiftSettings: swiftSettings),
+        .target(name: "SRSLibRTMP", dependencies: ["SRSClient", "SRSKernel"], exclude: ["include", "examples"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "srs", dependencies: ["SRSApp", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
         .executableTarget(
             name: "srs-bench",
-            dependencies: ["SRSKernel", "SRSRTMP", "SRSHTTP", "SRSIO", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [
+                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSIO", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/srs-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "srs-tools",
+            dependencies: ["SRSClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/srs-tools",
             swiftSettings: swiftSettings
         ),
 
@@ -69,6 +87,7 @@ let package = Package(
         .testTarget(name: "SRSConfigTests", dependencies: ["SRSConfig"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHTTPTests", dependencies: ["SRSHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSHLSTests", dependencies: ["SRSHLS"], swiftSettings: swiftSettings),
+        .testTarget(name: "SRSClientTests", dependencies: ["SRSClient", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(name: "SRSIOTests", dependencies: ["SRSIO", "SRSKernel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SRSAppTests",

@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(libssl-dev zlib1g-dev pkg-config)
 test_packages=(ffmpeg rtmpdump curl gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
                gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav nginx libnginx-mod-rtmp python3 openssl mpv vlc-bin vlc-plugin-base
-               chromium chromium-driver python3-venv systemd)
+               chromium chromium-driver python3-venv systemd gcc libc6-dev)
 packages=("${build_packages[@]}")
 if [ "${1:-build}" = "test" ]; then packages+=("${test_packages[@]}"); fi
 

@@ -61,6 +61,55 @@ public enum AVCNALUnits {
     /// The Annex B start code written before every NAL unit by `annexB`.
     public static let startCode: [UInt8] = [0, 0, 0, 1]
 
+    /// The NAL units of an Annex B byte stream (between 00 00 01 start codes; the zeros of a
+    /// 4-byte start code are not part of the unit before it).
+    public static func annexBUnits(_ data: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var units: [ArraySlice<UInt8>] = []
+        var index = data.startIndex
+        var unitStart: Int?
+        while index + 2 < data.endIndex {
+            if data[index] == 0 && data[index + 1] == 0 && data[index + 2] == 1 {
+                if let start = unitStart {
+                    var end = index
+                    while end > start && data[end - 1] == 0 { end -= 1 }
+                    if end > start { units.append(data[start..<end]) }
+                }
+                index += 3
+                unitStart = index
+            } else {
+                index += 1
+            }
+        }
+        if let start = unitStart, start < data.endIndex { units.append(data[start...]) }
+        return units
+    }
+
+    /// Groups the NAL units of an H.264 elementary stream (a raw .h264 file) into access units
+    /// (ITU-T H.264 7.4.1.2.3): one begins at an access unit delimiter, or at an SPS, PPS or
+    /// SEI after a slice, or at a slice whose first_mb_in_slice is 0 after a slice.
+    public static func accessUnits(_ units: [ArraySlice<UInt8>]) -> [[ArraySlice<UInt8>]] {
+        var out: [[ArraySlice<UInt8>]] = []
+        var current: [ArraySlice<UInt8>] = []
+        var sawSlice = false
+        for unit in units {
+            guard let header = unit.first else { continue }
+            let type = header & 0x1F
+            let isSlice = type == 1 || type == 5
+            // first_mb_in_slice is ue(v): 0 is the single bit 1 at the top of the next byte.
+            let firstSlice = isSlice && unit.count > 1 && unit[unit.startIndex + 1] & 0x80 != 0
+            let starts = type == 9 || (sawSlice && (type == 6 || type == 7 || type == 8 || firstSlice))
+            if starts && !current.isEmpty {
+                out.append(current)
+                current = []
+                sawSlice = false
+            }
+            current.append(unit)
+            if isSlice { sawSlice = true }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
     /// The type of `nalUnit` from its header byte, or nil when it is empty.
     public static func nalType(_ nalUnit: some Collection<UInt8>) -> AVCNALUnitType? {
         nalUnit.first.map(AVCNALUnitType.init(header:))

@@ -24,8 +24,8 @@ public struct HDSFragmenter: Sendable {
         public var durationMs: Int64
     }
 
-    public let fragmentMs: Int64
-    public let windowMs: Int64
+    public private(set) var fragmentMs: Int64
+    public private(set) var windowMs: Int64
     public let maxFragmentBytes: Int
     /// The fragments in the window, oldest first.
     public private(set) var window: [Entry] = []
@@ -47,14 +47,23 @@ public struct HDSFragmenter: Sendable {
         self.maxFragmentBytes = maxFragmentBytes
     }
 
-    /// Continues the numbering of an earlier stream's fragments (a republish).
-    public mutating func continueNumbering(after index: Int) { nextIndex = max(nextIndex, index + 1) }
+    /// New durations (a reload): the open fragment and the window go on under them.
+    public mutating func reconfigure(fragmentSeconds: Double, windowSeconds: Double) {
+        fragmentMs = max(1, Int64(fragmentSeconds * 1000))
+        windowMs = max(1, Int64(windowSeconds * 1000))
+    }
+
+    /// The most fragments the window keeps, whatever their durations: timestamps that do not
+    /// advance make fragments of 1 ms, cut by size only, which must not pile up on disk.
+    public var maxWindowFragments: Int { max(3, Int(windowMs / fragmentMs) * 2 + 2) }
 
     /// Adds one message at `timestamp` (ms). Returns the fragment it closed, if any, and the
     /// indexes of the fragments that left the window then (their files can go).
     public mutating func add(_ message: SharedMessage, timestamp: Int64) -> (closed: Fragment, removed: [Int])? {
         if message.isSequenceHeader {
             if message.kind == .video { videoHeader = message } else if message.kind == .audio { audioHeader = message }
+            // A new header in the middle of a fragment goes in it, before the frames it decodes.
+            if startMs != nil { appendTag(message, timestamp: max(timestamp, lastMs)) }
             return nil
         }
         guard message.kind == .video || message.kind == .audio else { return nil }
@@ -122,7 +131,7 @@ public struct HDSFragmenter: Sendable {
         window.append(Entry(index: index, startMs: start, durationMs: duration))
         var removed: [Int] = []
         var total = window.reduce(0) { $0 + $1.durationMs }
-        while window.count > 1 && total - window[0].durationMs >= windowMs {
+        while window.count > 1 && (total - window[0].durationMs >= windowMs || window.count > maxWindowFragments) {
             total -= window[0].durationMs
             removed.append(window.removeFirst().index)
         }

@@ -31,7 +31,7 @@ public struct TSDemuxer: Sendable {
     private var audioCodec: AudioCodec?
     private var pes: [UInt16: PES] = [:]
     private var avc = AVCFLVPacker()
-    private var announcedAudioConfig: [UInt8]?
+    private var adts = ADTSFLVPacker()
     /// 90 kHz time of the first timestamp seen, and the last one (for the 33-bit wrap).
     private var base: Int64?
     private var last: Int64 = 0
@@ -243,58 +243,11 @@ public struct TSDemuxer: Sendable {
     }
 
     private mutating func video(_ data: ArraySlice<UInt8>, timestamp: Int64, compositionTime: Int32, into out: inout [Message]) {
-        out += avc.pack(units: Self.annexBUnits(data), timestamp: timestamp, compositionTime: compositionTime)
-    }
-
-    /// The NAL units of an Annex B byte stream (between 00 00 01 start codes).
-    static func annexBUnits(_ data: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-        var units: [ArraySlice<UInt8>] = []
-        var index = data.startIndex
-        var unitStart: Int?
-        while index + 2 < data.endIndex {
-            if data[index] == 0 && data[index + 1] == 0 && data[index + 2] == 1 {
-                if let start = unitStart {
-                    var end = index
-                    while end > start && data[end - 1] == 0 { end -= 1 }  // trailing zeros (4-byte start codes)
-                    if end > start { units.append(data[start..<end]) }
-                }
-                index += 3
-                unitStart = index
-            } else {
-                index += 1
-            }
-        }
-        if let start = unitStart, start < data.endIndex { units.append(data[start...]) }
-        return units
+        out += avc.pack(units: AVCNALUnits.annexBUnits(data), timestamp: timestamp, compositionTime: compositionTime)
     }
 
     private mutating func aac(_ data: ArraySlice<UInt8>, timestamp: Int64, into out: inout [Message]) {
-        var index = data.startIndex
-        var frame = 0
-        while index + 7 <= data.endIndex {
-            guard data[index] == 0xFF, data[index + 1] & 0xF0 == 0xF0 else { break }
-            let protectionAbsent = data[index + 1] & 0x01 == 1
-            let profile = Int(data[index + 2] >> 6)
-            let rateIndex = Int(data[index + 2] >> 2 & 0x0F)
-            let channels = UInt8((data[index + 2] & 0x01) << 2 | data[index + 3] >> 6)
-            let length = Int(data[index + 3] & 0x03) << 11 | Int(data[index + 4]) << 3 | Int(data[index + 5] >> 5)
-            let headerSize = protectionAbsent ? 7 : 9
-            guard length >= headerSize, index + length <= data.endIndex, rateIndex < AACAudioSpecificConfig.sampleRates.count else { break }
-            let rate = AACAudioSpecificConfig.sampleRates[rateIndex]
-            if let config = try? AACAudioSpecificConfig(audioObjectType: profile + 1, sampleRate: rate, channelConfiguration: channels) {
-                let bytes = config.serialize()
-                if bytes != announcedAudioConfig {
-                    announcedAudioConfig = bytes
-                    out.append(Message(kind: .audio, timestamp: timestamp, body: [0xAF, 0x00] + bytes, isSequenceHeader: true))
-                }
-            }
-            let at = timestamp + Int64(frame) * 1024 * 1000 / Int64(rate)
-            if announcedAudioConfig != nil {
-                out.append(Message(kind: .audio, timestamp: at, body: [0xAF, 0x01] + data[(index + headerSize)..<(index + length)], isSequenceHeader: false))
-            }
-            index += length
-            frame += 1
-        }
+        out += adts.pack(data, timestamp: timestamp).messages
     }
 
     private mutating func mp3(_ data: ArraySlice<UInt8>, timestamp: Int64, into out: inout [Message]) {

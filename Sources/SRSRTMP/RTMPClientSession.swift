@@ -7,7 +7,8 @@ public final class RTMPClientSession {
     /// What the client wants to do once connected.
     public enum Mode: Sendable {
         case play, publish
-        /// Connect only: the application then talks with `call` (a bandwidth test).
+        /// Connect only: then `begin(_:)` plays or publishes (step by step, as SRS's librtmp
+        /// does), or the application talks with `call` (a bandwidth test).
         case connect
     }
 
@@ -25,17 +26,17 @@ public final class RTMPClientSession {
         case call(name: String, arguments: [AMF0Value])
     }
 
-    public let mode: Mode
+    public private(set) var mode: Mode
     public let tcUrl: String
     public let app: String
-    public let streamName: String
+    public private(set) var streamName: String
     /// Our chunk size for publishing (announced with Set Chunk Size).
     public let outChunkSize: Int
     /// pageUrl and swfUrl sent in connect when set (an edge passing its client's on).
     public var pageUrl: String?
     public var swfUrl: String?
 
-    private enum Phase { case waitingS0S1S2, connecting, creatingStream, starting, started }
+    private enum Phase { case waitingS0S1S2, connecting, connected, creatingStream, starting, started }
     private var phase = Phase.waitingS0S1S2
     private var handshakeBuffer: [UInt8] = []
     private var clientDigest: [UInt8] = []
@@ -157,6 +158,34 @@ public final class RTMPClientSession {
         send(.command(["connect", 1, object]))
     }
 
+    /// After a `.connect` session connected: plays or publishes `streamName` (the URL's by
+    /// default); `.started` follows. False when not connected yet or already begun.
+    @discardableResult
+    public func begin(_ mode: Mode, streamName: String? = nil) -> Bool {
+        guard phase == .connected, self.mode == .connect, mode != .connect else { return false }
+        self.mode = mode
+        if let streamName { self.streamName = streamName }
+        if mode == .publish {
+            send(.setChunkSize(outChunkSize))
+            encoder.chunkSize = outChunkSize
+        }
+        createStream()
+        return true
+    }
+
+    private func createStream() {
+        phase = .creatingStream
+        if mode == .publish {
+            command("releaseStream", [.string(streamName)])
+            command("FCPublish", [.string(streamName)])
+        }
+        createStreamTransaction = nextTransaction
+        command("createStream", [])
+    }
+
+    /// Whether the server's S0, S1 and S2 arrived (C2 and connect are then sent).
+    public var isHandshakeDone: Bool { phase != .waitingS0S1S2 }
+
     /// Queues a media or data message of a publisher on the stream.
     public func publish(_ message: RTMPMessage) {
         var message = message
@@ -196,17 +225,8 @@ public final class RTMPClientSession {
                     throw RTMPError("connect", "server answered \(information["code"]?.stringValue ?? "no code")")
                 }
                 events.append(.connected)
-                if mode == .connect {
-                    phase = .started
-                    return
-                }
-                phase = .creatingStream
-                if mode == .publish {
-                    command("releaseStream", [.string(streamName)])
-                    command("FCPublish", [.string(streamName)])
-                }
-                createStreamTransaction = nextTransaction
-                command("createStream", [])
+                phase = .connected
+                if mode != .connect { createStream() }
             } else if phase == .creatingStream && transaction == createStreamTransaction {
                 streamId = information.uint32Value ?? 1
                 phase = .starting

@@ -86,6 +86,27 @@ final class HDSFragmenterTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(cut), 1000, "100 bytes are reached first")
     }
 
+    func testANewSequenceHeaderGoesIntoTheOpenFragment() throws {
+        var hds = HDSFragmenter(fragmentSeconds: 1, windowSeconds: 10)
+        _ = hds.add(videoHeader, timestamp: 0)
+        _ = hds.add(key(0), timestamp: 0)
+        let changed = SharedMessage(kind: .video, timestamp: 500, payload: [0x17, 0x00, 0, 0, 0, 0x02])
+        _ = hds.add(changed, timestamp: 500)
+        _ = hds.add(key(500), timestamp: 500)
+        let done = try XCTUnwrap(hds.flush())
+        var reader = ByteReader(Array(done.closed.bytes[(21 + 32 + 24 + 8)...]))
+        let tags = try FLV.readTags(&reader, context: "mdat")
+        XCTAssertEqual(tags.map { $0.body.last }, [0x01, 0xAA, 0x02, 0xAA], "old header, frame, new header, frame")
+    }
+
+    func testTimestampsThatDoNotAdvanceCannotGrowTheWindow() {
+        var hds = HDSFragmenter(fragmentSeconds: 1, windowSeconds: 60, maxFragmentBytes: 50)
+        var removed: [Int] = []
+        for _ in 0..<1000 { removed += hds.add(key(7), timestamp: 7)?.removed ?? [] }
+        XCTAssertEqual(hds.window.count, hds.maxWindowFragments)
+        XCTAssertGreaterThan(removed.count, 150, "old fragments leave by count")
+    }
+
     func testTheManifestNamesTheBootstrapAndMediaEscaped() {
         let manifest = HDSFragmenter.manifest(stream: "a&b")
         XCTAssertTrue(manifest.contains("<bootstrapInfo profile=\"named\" url=\"a&amp;b.abst\" id=\"bootstrap0\" />"))

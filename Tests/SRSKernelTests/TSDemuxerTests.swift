@@ -126,7 +126,7 @@ final class TSDemuxerTests: XCTestCase {
     }
 
     func testAnnexBSplitting() {
-        let units = TSDemuxer.annexBUnits([0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x65, 0x88][...])
+        let units = AVCNALUnits.annexBUnits([0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x65, 0x88][...])
         XCTAssertEqual(units.map { Array($0) }, [[0x09, 0xF0], [0x67, 0x42], [0x65, 0x88]])
     }
 }

@@ -17,7 +17,7 @@ final class HDSFeature: StreamFeature {
     }
 
     private unowned let source: LiveSource
-    private let config: HDSConfig
+    private var config: HDSConfig
     private let lane: BlockingLane
     private var fragmenter: HDSFragmenter
     private let directory: String
@@ -66,7 +66,18 @@ final class HDSFeature: StreamFeature {
         if let done = fragmenter.flush() { write(done) }
     }
 
-    func apply(_ vhost: VhostConfig) -> Bool { vhost.hds == config }
+    /// HDS keeps the stream registered while nobody publishes, so a republish goes on
+    /// numbering (players hold the last bootstrap), as SRS does.
+    var keepsStreamWhenIdle: Bool { true }
+
+    /// New durations apply in place (numbering and window go on); another path starts over.
+    func apply(_ vhost: VhostConfig) -> Bool {
+        guard vhost.hds != config else { return true }
+        guard vhost.hds.path == config.path else { return false }
+        config = vhost.hds
+        fragmenter.reconfigure(fragmentSeconds: config.fragment, windowSeconds: config.window)
+        return true
+    }
 
     func stop() { onUnpublish() }
 

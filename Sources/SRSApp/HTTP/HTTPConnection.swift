@@ -60,6 +60,8 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
             requests = try parser.feed(bytes)
         } catch {
             log.warn(id, "bad HTTP request from \(tcp.peerAddress): \(error)")
+            // An answer now would land inside the file being sent.
+            if fileBody != nil { return close("bad request while a file is sent") }
             // The reason may quote the client's bytes: it goes to the log, not back to the client.
             respond(status: error.status, body: Array("\(HTTPStatus.reasonPhrase(error.status))\n".utf8), contentType: "text/plain", keepAlive: false)
             return
@@ -282,7 +284,7 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
         // The rest of a partial request may wait in the socket while this server is not
         // reading (responses ahead of it being written, or 32 requests queued): its clock
         // runs only while reading is on, from the last response progress.
-        if let since = partialSince, tcp.isWritable, !readingHeld,
+        if let since = partialSince, tcp.isWritable, !readingHeld, fileBody == nil,
            now - max(since, tcp.lastSendProgressTime) > AppTuning.httpRequestTimeoutMs {
             log.warn(id, "HTTP request not complete within \(AppTuning.httpRequestTimeoutMs) ms; closing")
             respond(status: 408, body: [], contentType: "text/plain", keepAlive: false)

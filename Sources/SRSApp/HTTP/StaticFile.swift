@@ -49,7 +49,8 @@ enum StaticFile {
         if rangeHeader == nil, lowercased.hasSuffix(".mp4") || lowercased.hasSuffix(".m4a") || lowercased.hasSuffix(".m4v"),
             let spec = request.queryValue("range") ?? request.queryValue("bytes")
         {
-            rangeHeader = "bytes=" + spec
+            // SRS reads "-N" as bytes 0 to N (Flash's form), not as the last N bytes.
+            rangeHeader = "bytes=" + (spec.hasPrefix("-") ? "0" + spec : spec)
         }
         var range: ClosedRange<Int>?
         switch ByteRangeRequest.parse(rangeHeader, size: size) {

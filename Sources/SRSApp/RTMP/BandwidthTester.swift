@@ -105,7 +105,13 @@ final class BandwidthTester: RTMPTakeover, @unchecked Sendable {
         if pause > 0 { tcp.pauseReading(milliseconds: Int(pause)) }
     }
 
-    func closed() { finished = true }
+    func closed() {
+        finished = true
+        connectionOpen = false
+    }
+
+    /// The connection is still open (the final close must not reach a closed one).
+    private var connectionOpen = true
 
     private func scheduleTick() {
         let loop = tcp.loop
@@ -139,7 +145,11 @@ final class BandwidthTester: RTMPTakeover, @unchecked Sendable {
         let result = check.result
         log.trace(context.id, "bandcheck: done in \(tcp.loop.now - startedAt) ms, play \(result.playKbps) kbps (\(result.playBytes) bytes in \(result.playMs) ms), publish \(result.publishKbps) kbps (\(result.publishBytes) bytes in \(result.publishMs) ms)")
         // SRS waits 600 ms for Flash to read the last packets, then closes.
-        tcp.loop.schedule(afterMilliseconds: AppTuning.bandcheckFinalWaitMs) { [self] in context.close("bandcheck done") }
+        tcp.loop.schedule(afterMilliseconds: AppTuning.bandcheckFinalWaitMs) { [weak self] in
+            // The client may have left already (SRS's clients close after finalClientPacket).
+            guard let self, connectionOpen else { return }
+            context.close("bandcheck done")
+        }
     }
 
     private func send(_ messages: [RTMPMessage]) {

@@ -2,42 +2,13 @@ import Foundation
 import SRSConfig
 import SRSIO
 
-/// What `srs` does with its command line: `-c FILE` runs the server, `-t` checks the config,
-/// `-v` prints the version. Every failure ends with one clear line on stderr and exit 1.
+/// What `srs` does once its command line is read (`-c FILE` runs the server, `-t` checks the
+/// config): every failure ends with one clear line on stderr and exit 1.
 public enum ServerLauncher {
-    static let usage = """
-        Usage: srs [-h] [-v] [-t] [-c FILE]
-          -c FILE  run the server with the config file FILE (default conf/srs.conf)
-          -t       check the config file and exit (0 when valid)
-          -v, -V   print the version and exit
-          -h       print this help and exit
-        """
-
-    /// Parses `arguments` (without the program name) and runs. Never returns while serving.
-    public static func main(_ arguments: [String]) -> Never {
-        var configPath = "conf/srs.conf"
-        var testOnly = false
-        var index = 0
-        while index < arguments.count {
-            switch arguments[index] {
-            case "-c":
-                index += 1
-                guard index < arguments.count else { fail("option -c needs a config file") }
-                configPath = arguments[index]
-            case "-t":
-                testOnly = true
-            case "-v", "-V", "--version":
-                print(ServerVersion.version)
-                exit(0)
-            case "-h", "--help":
-                print(usage)
-                exit(0)
-            default:
-                fail("unknown option '\(arguments[index])'\n\(usage)")
-            }
-            index += 1
-        }
-
+    /// Loads `configPath` and runs the server (`testOnly`: checks the config, prints SRS's two
+    /// lines and exits 0). Never returns while serving; a bad config exits 1 with one line.
+    public static func start(configPath: String, testOnly: Bool) -> Never {
+        var configPath = configPath
         // Absolute, so that reloads still find it after work_dir changed the directory.
         configPath = URL(fileURLWithPath: configPath).standardizedFileURL.path
         let config: ServerConfig

@@ -352,6 +352,11 @@ public final class LiveSource: @unchecked Sendable {
             let headers = ring.headers
             accepted = batch.filter { !($0.isSequenceHeader && Self.isCached($0, in: headers)) }
         }
+        // atc_auto, decided before players can see the metadata.
+        if atcAuto && !isATC, accepted.contains(where: { $0.kind == .data && StreamMetadata(payload: $0.payload)?.requestsAbsoluteTime == true }) {
+            atc.store(true, ordering: .relaxed)
+            log.trace(Server.serverContextId, "\(key): atc_auto: the metadata has bravo_atc, absolute time codes on")
+        }
         ring.append(contentsOf: accepted)
         var bytes = 0
         var videoFrames = 0
@@ -366,11 +371,6 @@ public final class LiveSource: @unchecked Sendable {
             } else if message.kind == .audio {
                 audioFrames += 1
                 if !audioCodecKnown { audioCodecKnown = CodecSummary.updateFromFrame(statistics, message: message) }
-            } else if message.kind == .data && atcAuto && !isATC,
-                StreamMetadata(payload: message.payload)?.requestsAbsoluteTime == true
-            {
-                atc.store(true, ordering: .relaxed)
-                log.trace(Server.serverContextId, "\(key): atc_auto: the metadata has bravo_atc, absolute time codes on")
             }
         }
         statistics.recordReceived(bytes: bytes, videoFrames: videoFrames, audioFrames: audioFrames)

@@ -1,0 +1,15 @@
+import Foundation
+
+/// Waits until a stream time (ms) is due on the wall clock, from when the pacer started:
+/// publishing at the media's real-time pace.
+struct Pacer {
+    private let start = Date()
+
+    func wait(until timestampMs: UInt32, after firstMs: UInt32) {
+        let due = Double(Int64(timestampMs) - Int64(firstMs)) / 1000
+        let wait = due - Date().timeIntervalSince(start)
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
+
+    var elapsed: TimeInterval { Date().timeIntervalSince(start) }
+}
