@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SRSEndToEndTests",
-            dependencies: ["SRSKernel", "SRSRTMP", "srs"],
+            dependencies: ["SRSKernel", "SRSRTMP", "SRSClient", "srs"],
             swiftSettings: swiftSettings
         ),
     ]

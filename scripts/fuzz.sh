@@ -16,7 +16,7 @@ scratch="$PWD/.build-fuzz"
     -Xswiftc -sanitize=fuzzer,address >/dev/null) || {
     echo "fuzz build failed; rerun: (cd Fuzz && swift build --scratch-path $scratch -Xswiftc -sanitize=fuzzer,address)" >&2; exit 1; }
 fuzz="$scratch/debug/srs-fuzz"
-targets=(rtmp-server rtmp-client amf0 flv http-request http-response config tls-client ts rtsp rtp m3u8)
+targets=(rtmp-server rtmp-client amf0 flv http-request http-response config tls-client ts rtsp rtp m3u8 raw)
 mkdir -p "$scratch/crashes"
 
 run_target() {  # target, then libFuzzer flags

@@ -1,4 +1,5 @@
 import Foundation
+import SRSClient
 import XCTest
 
 /// The client library's tools and C API against SwiftSRS and nginx-rtmp, checked with ffmpeg
@@ -147,6 +148,57 @@ final class ClientToolsTests: XCTestCase {
         let audio = try packets(recorded).filter { $0.type == "audio" }
         XCTAssertGreaterThan(audio.count, 250)
         for pair in zip(audio, audio.dropFirst()) { XCTAssertTrue((22...24).contains(pair.1.dts - pair.0.dts), "\(pair.0.dts) -> \(pair.1.dts)") }
+        XCTAssertEqual(server.stop(), 0)
+    }
+
+    // MARK: The Swift library
+
+    /// The error of a play that cannot start, nil when it started.
+    private func playError(_ url: String) -> String? {
+        do {
+            _ = try RTMPClient.play(url: url, timeoutMs: 3000)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    func testTheSwiftLibraryPublishesAsyncAndPlaysBlocking() async throws {
+        let server = try ServerProcess()
+        let url = server.url("live/lib")
+        let file = try FLVFileReader(path: try MediaFixtures.path(.h264AAC))
+        _ = try file.readHeader()
+        var tags: [MediaPacket] = []
+        while let tag = try file.readTag() { tags.append(tag) }
+        let media = tags.filter { $0.type == 8 || $0.type == 9 }
+        // A blocking player waits for the stream; an async publisher sends the whole file.
+        let player = try RTMPClient.play(url: url)
+        let publisher = AsyncRTMPClient(url: url)
+        try await publisher.publish()
+        for tag in tags { try await publisher.writePacket(tag) }
+        var received: [MediaPacket] = []
+        while received.count < media.count, let packet = try player.readPacket() {
+            if packet.type == 8 || packet.type == 9 { received.append(packet) }
+        }
+        XCTAssertEqual(received.map(\.type), media.map(\.type))
+        XCTAssertEqual(received.map(\.payload), media.map(\.payload), "every packet as the file has it")
+        XCTAssertTrue(received.first?.isSequenceHeader ?? false)
+        await publisher.close()
+        player.close()
+        // A second publisher of the same stream is refused with the server's status.
+        let late = AsyncRTMPClient(url: url)
+        let again = AsyncRTMPClient(url: url)
+        try await late.publish()
+        do {
+            try await again.publish()
+            XCTFail("a second publisher was accepted")
+        } catch let error as RTMPClientError {
+            XCTAssertNotNil(error.statusCode, "\(error)")
+            XCTAssertTrue(error.description.contains(url), "\(error)")
+        }
+        // Nothing listening: a clear error, no hang.
+        let refused = playError("rtmp://127.0.0.1:\(ServerProcess.freePort())/live/x")
+        XCTAssertTrue(refused?.contains("Connection refused") ?? false, refused ?? "connected to nothing")
         XCTAssertEqual(server.stop(), 0)
     }
 

@@ -37,6 +37,10 @@ enum FuzzTarget: String, CaseIterable {
     case rtsp
     /// HLS playlists an ingester reads, and the URIs it resolves.
     case m3u8
+    /// Raw elementary streams a client publishes (srs-tools publish-raw, the C API): H.264
+    /// Annex B through access-unit splitting, slice-header picture order counts and FLV
+    /// packing; AAC ADTS through the FLV packer; packet descriptions of any tag body.
+    case raw
     /// RTP packets (the input cut into packets by a length byte) through the H.264 and AAC
     /// depacketizers, RTCP sender reports, and the decode-time reconstruction.
     case rtp
@@ -134,6 +138,15 @@ enum FuzzTarget: String, CaseIterable {
             _ = reorder.flush()
         case .amf0:
             _ = try? AMF0Decoder.decodeAll(Array(data))
+        case .raw:
+            let bytes = Array(data)
+            let units = AVCNALUnits.accessUnits(AVCNALUnits.annexBUnits(bytes[...]))
+            _ = H264FrameTiming.timestamps(units, frameDurationMs: 40)
+            var packer = AVCFLVPacker()
+            for unit in units.prefix(64) { _ = packer.pack(units: unit, timestamp: 0, compositionTime: 0) }
+            var adts = ADTSFLVPacker()
+            _ = adts.pack(bytes[...], timestamp: 0)
+            for type: UInt8 in [8, 9, 18] { _ = PacketDescription.describe(type: type, timestamp: 0, payload: second) }
         case .flv:
             _ = FLVRecording.lastTimestamp(tail: Array(data))
             _ = FLVRecording.isPatchable(Array(data))
