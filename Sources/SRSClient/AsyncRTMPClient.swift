@@ -1,4 +1,5 @@
 import SRSIO
+import SRSKernel
 
 /// `RTMPClient` for async code: each call runs the blocking client on a lane of its own (a
 /// serial queue outside the caller's threads), so tasks never block.
@@ -48,7 +49,11 @@ public final class AsyncRTMPClient: Sendable {
         try await run { try $0.writeAudioFrame(soundFormat: soundFormat, soundRate: soundRate, soundSize: soundSize, soundType: soundType, frame: frame, timestamp: timestamp) }
     }
 
-    public func close() async { try? await run { $0.close() } }
+    /// Closes the connection; a `readPacket` waiting on the lane returns nil first.
+    public func close() async {
+        box.interrupt()
+        try? await run { $0.close() }
+    }
 
     private func run<T: Sendable>(_ work: @escaping @Sendable (RTMPClient) throws -> T) async throws -> T {
         let box = self.box
@@ -64,6 +69,10 @@ public final class AsyncRTMPClient: Sendable {
         let url: String
         let timeoutMs: Int
         private var made: RTMPClient?
+        /// The client, for `interrupt` from outside the lane (set once, on the lane).
+        private let shared = LockedValue<RTMPClient?>(nil)
+
+        func interrupt() { shared.withLock { $0?.interrupt() } }
 
         init(url: String, timeoutMs: Int) {
             self.url = url
@@ -74,6 +83,7 @@ public final class AsyncRTMPClient: Sendable {
             if let made { return made }
             let client = try RTMPClient(url: url, timeoutMs: timeoutMs)
             made = client
+            shared.withLock { $0 = client }
             return client
         }
     }

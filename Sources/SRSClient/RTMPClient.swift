@@ -23,8 +23,9 @@ public final class RTMPClient {
     private let host: String
     private let port: Int
     private var socket: BlockingSocket?
+    /// Media received and not read yet (a player's; a publisher's are dropped).
     private var received: [MediaPacket] = []
-    private var statuses: [(code: String, level: String, description: String)] = []
+    private var publishing = false
     private var connected = false
     private var started = false
     private var video = AVCFLVPacker()
@@ -80,7 +81,9 @@ public final class RTMPClient {
     public func handshake() throws(RTMPClientError) {
         guard socket == nil else { throw RTMPClientError("\(url): handshake done already") }
         do {
-            socket = try BlockingSocket(host: host, port: port, timeoutMs: timeoutMs)
+            let opened = try BlockingSocket(host: host, port: port, timeoutMs: timeoutMs)
+            socket = opened
+            sharedSocket.withLock { $0 = opened }
         } catch {
             throw RTMPClientError("\(url): \(error)")
         }
@@ -102,26 +105,44 @@ public final class RTMPClient {
 
     private func begin(_ mode: RTMPClientSession.Mode) throws(RTMPClientError) {
         guard connected, session.begin(mode) else { throw RTMPClientError("\(url): \(mode) needs a connect first, and only once") }
+        publishing = mode == .publish
         try flush()
         try pump(mode == .publish ? "publish" : "play") { self.started }
     }
 
     /// The next audio, video or data packet of the stream played; nil when the server closed
-    /// the connection. Waits as long as it takes (`timeoutMs` between bytes does not apply).
-    public func readPacket() throws(RTMPClientError) -> MediaPacket? {
+    /// the connection (`isClosed`) or, with `waitingAtMost`, when none came in time. Without it
+    /// a play waits as long as the stream is silent (a player waiting for its publisher).
+    public func readPacket(waitingAtMost timeoutMs: Int? = nil) throws(RTMPClientError) -> MediaPacket? {
+        let deadline = timeoutMs.map { MonotonicClock.milliseconds() + Int64($0) }
         while received.isEmpty {
-            guard let socket else { return nil }
+            guard let socket, socket.isOpen else {
+                close()
+                return nil
+            }
+            let wait = deadline.map { Int(max(0, $0 - MonotonicClock.milliseconds())) } ?? 1000
             let bytes: [UInt8]
             do {
-                bytes = try socket.receive(timeoutMs: 1000)
+                bytes = try socket.receive(timeoutMs: wait)
             } catch {
-                self.socket = nil
+                close()
                 return nil
             }
             if !bytes.isEmpty { try feed(bytes) }
+            if let deadline, received.isEmpty, MonotonicClock.milliseconds() >= deadline { return nil }
         }
         return received.removeFirst()
     }
+
+    /// Whether the connection is gone (closed by either side).
+    public var isClosed: Bool { socket?.isOpen != true }
+
+    /// Wakes a `readPacket` blocked on another thread: it returns nil (the connection is
+    /// shut down). The one call that may come from another thread.
+    public func interrupt() { sharedSocket.withLock { $0?.shutdown() } }
+
+    /// The socket for `interrupt`, set and cleared under a lock.
+    private let sharedSocket = LockedValue<BlockingSocket?>(nil)
 
     /// Sends one packet of the stream published (its timestamp as given).
     public func writePacket(_ packet: MediaPacket) throws(RTMPClientError) {
@@ -170,6 +191,7 @@ public final class RTMPClient {
     public func close() {
         socket?.close()
         socket = nil
+        sharedSocket.withLock { $0 = nil }
     }
 
     // MARK: Plumbing
@@ -199,9 +221,9 @@ public final class RTMPClient {
             case .connected: connected = true
             case .started: started = true
             case .status(let code, let level, let description):
-                statuses.append((code, level, description))
                 if level == "error" { throw RTMPClientError("\(url): the server answered \(code) \(description)", statusCode: code) }
             case .media(let message):
+                guard !publishing else { continue }  // nobody reads them: a publisher keeps none
                 received.append(MediaPacket(type: message.typeId, timestamp: UInt32(truncatingIfNeeded: message.timestamp), payload: message.payload))
             case .call:
                 break

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// A TCP connection used by one thread with blocking calls and timeouts: the client library's
 /// transport (the server itself uses `TCPConnection` on its loops). Not thread-safe; close it
@@ -12,7 +13,9 @@ public final class BlockingSocket {
         }
     }
 
-    private var fd: Int32 = -1
+    /// The descriptor, -1 once closed; atomic so that `shutdown` may come from another thread.
+    private let descriptor = Atomic<Int32>(-1)
+    private var fd: Int32 { descriptor.load(ordering: .acquiring) }
     public let host: String
     public let port: Int
     /// Bytes written and read so far.
@@ -45,7 +48,7 @@ public final class BlockingSocket {
             if Self.connect(socketFD, info.pointee.ai_addr, info.pointee.ai_addrlen, timeoutMs: timeoutMs) {
                 var one: Int32 = 1
                 setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                fd = socketFD
+                descriptor.store(socketFD, ordering: .releasing)
                 return
             }
             lastError = Failure("connect to \(host):\(port)", errno)
@@ -59,11 +62,16 @@ public final class BlockingSocket {
     /// Whether the socket is open.
     public var isOpen: Bool { fd >= 0 }
 
+    /// Shuts the connection down without closing the descriptor: a `receive` blocked on another
+    /// thread returns at once (it throws, the peer's end being closed).
+    public func shutdown() {
+        let current = fd
+        if current >= 0 { _ = Glibc.shutdown(current, Int32(SHUT_RDWR)) }
+    }
+
     public func close() {
-        if fd >= 0 {
-            Glibc.close(fd)
-            fd = -1
-        }
+        let current = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        if current >= 0 { Glibc.close(current) }
     }
 
     private static func connect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t, timeoutMs: Int) -> Bool {

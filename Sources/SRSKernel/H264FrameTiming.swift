@@ -35,14 +35,19 @@ public enum H264FrameTiming {
                     previousLsb = 0
                 }
                 if let sps, case .type0(let log2MaxLsb) = sps.picOrderCount, let lsb = pictureOrderCountLsb(nal, sps: sps, idr: type == 5) {
+                    // PicOrderCntMsb from the previous reference picture's MSB and LSB.
                     let maxLsb = 1 << log2MaxLsb
+                    var msb = pocMsb
                     if lsb < previousLsb && previousLsb - lsb >= maxLsb / 2 {
-                        pocMsb += maxLsb
+                        msb += maxLsb
                     } else if lsb > previousLsb && lsb - previousLsb > maxLsb / 2 {
-                        pocMsb -= maxLsb
+                        msb -= maxLsb
                     }
-                    poc = pocMsb + lsb
-                    if header & 0x60 != 0 { previousLsb = lsb }  // reference pictures carry the MSB on
+                    poc = msb + lsb
+                    if header & 0x60 != 0 {  // only reference pictures carry the state on
+                        pocMsb = msb
+                        previousLsb = lsb
+                    }
                 }
                 break
             }

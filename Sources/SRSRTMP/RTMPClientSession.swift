@@ -197,6 +197,9 @@ public final class RTMPClientSession {
         switch message.typeId {
         case RTMPMessageType.audio, RTMPMessageType.video, RTMPMessageType.amf0Data, RTMPMessageType.amf3Data:
             events.append(.media(message))
+        case RTMPMessageType.aggregate:
+            // FMS and Wowza batch a player's messages: each part is a message of its own.
+            for part in try message.aggregateParts() where part.typeId != RTMPMessageType.aggregate { events.append(.media(part)) }
         case RTMPMessageType.windowAckSize:
             var reader = ByteReader(message.payload)
             if let size = try? reader.readUInt32(), size > 0 { windowAckSize = UInt64(size) }

@@ -119,3 +119,17 @@ public struct RTMPMessage: Sendable, Equatable {
         return payload
     }
 }
+
+extension RTMPMessage {
+    /// The messages an aggregate message (type 22) carries: its FLV tags, timed from the
+    /// aggregate's timestamp (tags that run backwards from the first are kept at 0 or later).
+    public func aggregateParts() throws(RTMPError) -> [RTMPMessage] {
+        var reader = ByteReader(payload)
+        let tags: [FLV.Tag]
+        do { tags = try FLV.readTags(&reader, context: "aggregate message") } catch { throw RTMPError("aggregate message", error) }
+        guard let first = tags.first else { return [] }
+        return tags.map { tag in
+            RTMPMessage(typeId: tag.type, streamId: streamId, timestamp: max(0, timestamp + Int64(tag.timestamp) - Int64(first.timestamp)), payload: tag.body)
+        }
+    }
+}

@@ -136,17 +136,10 @@ public final class RTMPServerSession {
     }
 
     private func splitAggregate(_ message: RTMPMessage, events: inout [RTMPServerEvent]) throws(RTMPError) {
-        var reader = ByteReader(message.payload)
-        let tags: [FLV.Tag]
-        do { tags = try FLV.readTags(&reader, context: "aggregate message") } catch { throw RTMPError("aggregate message", error) }
-        guard let first = tags.first else { return }
-        for tag in tags {
-            // Tags may run backwards from the first one: never before 0.
-            let timestamp = max(0, message.timestamp + Int64(tag.timestamp) - Int64(first.timestamp))
-            let inner = RTMPMessage(typeId: tag.type, streamId: message.streamId, timestamp: timestamp, payload: tag.body)
-            if tag.type == RTMPMessageType.audio || tag.type == RTMPMessageType.video {
+        for inner in try message.aggregateParts() {
+            if inner.typeId == RTMPMessageType.audio || inner.typeId == RTMPMessageType.video {
                 events.append(.media(inner))
-            } else if tag.type == RTMPMessageType.amf0Data {
+            } else if inner.typeId == RTMPMessageType.amf0Data {
                 try handleData(inner, events: &events)
             }
         }

@@ -52,6 +52,23 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    /// SRS's convention for a usage mistake: one line on stderr and exit status 1 (help,
+    /// completion scripts and the rest as swift-argument-parser does them).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+                let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+                FileHandle.standardError.write(Data("srs-bench: \(message) (srs-bench --help)\n".utf8))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
+
     func validate() throws {
         do { try options.validate() } catch { throw ValidationError("\(error)") }
     }

@@ -20,7 +20,8 @@ struct DumpCommand: ParsableCommand {
         try file.writeHeader()
         let pacer = Pacer()
         var packets = 0
-        while seconds.map({ pacer.elapsed < $0 }) ?? true, let packet = try client.readPacket() {
+        // A stream that never starts, or pauses, still ends the run at -d.
+        while let packet = try client.readPacket(waitingAtMost: pacer.remainingMs(of: seconds)) {
             // Audio, video and onMetaData: other script data (|RtmpSampleAccess) is for Flash.
             guard let kept = packet.type == 18 ? packet.metadataForFile : (packet.type == 8 || packet.type == 9 ? packet : nil) else { continue }
             try file.writeTag(kept)

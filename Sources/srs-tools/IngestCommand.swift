@@ -28,7 +28,8 @@ struct IngestCommand: ParsableCommand {
                 guard tag.type == 8 || tag.type == 9 || tag.type == 18 else { continue }
                 if first == nil { first = tag.timestamp }
                 var packet = tag
-                packet.timestamp = base &+ (tag.timestamp &- (first ?? 0))
+                // A tag older than the first (audio before the first video) is not in the past.
+                packet.timestamp = base &+ UInt32(clamping: max(0, Int64(tag.timestamp) - Int64(first ?? 0)))
                 pacer.wait(until: packet.timestamp, after: 0)
                 try client.writePacket(packet)
                 last = max(last, packet.timestamp)

@@ -12,4 +12,9 @@ struct Pacer {
     }
 
     var elapsed: TimeInterval { Date().timeIntervalSince(start) }
+
+    /// Milliseconds left of a run limited to `seconds` (nil: no limit), at least 0.
+    func remainingMs(of seconds: Double?) -> Int? {
+        seconds.map { Int(max(0, ($0 - elapsed) * 1000)) }
+    }
 }

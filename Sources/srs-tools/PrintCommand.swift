@@ -18,7 +18,7 @@ struct PrintCommand: ParsableCommand {
         let client = try RTMPClient.play(url: url)
         let pacer = Pacer()
         var printed = 0
-        while seconds.map({ pacer.elapsed < $0 }) ?? true, count.map({ printed < $0 }) ?? true, let packet = try client.readPacket() {
+        while count.map({ printed < $0 }) ?? true, let packet = try client.readPacket(waitingAtMost: pacer.remainingMs(of: seconds)) {
             print(packet.description)
             printed += 1
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SRSApp
 
 /// `srs`: SRS's command line, exactly (`-c FILE`, `-t`, `-v`), with `--help` and shell
@@ -23,6 +24,23 @@ struct SRSCommand: ParsableCommand {
 
     @Flag(name: [.customShort("v"), .customShort("V"), .customLong("version")], help: "Print the version and exit.")
     var version = false
+
+    /// SRS's convention for a usage mistake: one line on stderr and exit status 1 (help,
+    /// completion scripts and the rest as swift-argument-parser does them).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+                let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+                FileHandle.standardError.write(Data("srs: \(message) (srs --help)\n".utf8))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
 
     func run() throws {
         if version {

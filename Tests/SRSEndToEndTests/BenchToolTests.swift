@@ -109,7 +109,7 @@ final class BenchToolTests: XCTestCase {
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             process.waitUntilExit()
-            XCTAssertNotEqual(process.terminationStatus, 0, "\(arguments) was accepted")
+            XCTAssertEqual(process.terminationStatus, 1, "\(arguments) was accepted")
         }
     }
 }

@@ -7,16 +7,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "srs_librtmp.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int main(int argc, char** argv) {
     if (argc != 3) {
@@ -35,7 +28,8 @@ int main(int argc, char** argv) {
         fprintf(stderr, "publish failed: %s\n", srs_rtmp_last_error(rtmp));
         return 1;
     }
-    int64_t start = now_ms();
+    srs_human_trace("publishing %s to %s", argv[1], argv[2]);
+    int64_t start = srs_utils_time_ms();
     int packets = 0;
     for (;;) {
         char type;
@@ -44,6 +38,7 @@ int main(int argc, char** argv) {
         int ret = srs_flv_read_tag_header(flv, &type, &size, &timestamp);
         if (srs_flv_is_eof(ret)) break;
         if (ret != 0) { fprintf(stderr, "read tag failed\n"); return 1; }
+        if (!srs_utils_flv_tag_is_ok(type)) { srs_flv_lseek(flv, srs_flv_tellg(flv) + size + 4); continue; }
         char* data = (char*)malloc(size > 0 ? size : 1);
         if (srs_flv_read_tag_data(flv, data, size) != 0) { fprintf(stderr, "read tag data failed\n"); return 1; }
         if (packets < 3) {
@@ -52,7 +47,7 @@ int main(int argc, char** argv) {
             printf("%s\n", line);
         }
         int64_t due = start + timestamp;  /* the file's pace */
-        int64_t wait = due - now_ms();
+        int64_t wait = due - srs_utils_time_ms();
         if (wait > 0) usleep((useconds_t)(wait * 1000));
         /* the library owns data from here on, as in SRS */
         if (srs_rtmp_write_packet(rtmp, type, timestamp, data, size) != 0) {
