@@ -8,7 +8,7 @@
 //   I/O                           SRSIO       (alone owns Dispatch, sockets, timers, signals)
 //   server app                    SRSApp      (joins protocols and I/O)
 //   client library                SRSClient   (blocking and async RTMP client, FLV files, raw H.264/AAC), SRSLibRTMP (its C API)
-//   executables                   srs, srs-bench, srs-tools
+//   executables                   srs, srs-bench, srs-tools (SRSCommandLine: their shared command-line conventions)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -63,12 +63,14 @@ let package = Package(
         ),
         .target(name: "SRSClient", dependencies: ["SRSKernel", "SRSRTMP", "SRSIO"], swiftSettings: swiftSettings),
         .target(name: "SRSLibRTMP", dependencies: ["SRSClient", "SRSKernel"], exclude: ["include", "examples"], swiftSettings: swiftSettings),
+        .target(name: "SRSCommandLine", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "srs", dependencies: ["SRSApp", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+            name: "srs", dependencies: ["SRSApp", "SRSCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "srs-bench",
             dependencies: [
-                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSIO", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "SRSKernel", "SRSRTMP", "SRSHTTP", "SRSIO", "SRSCommandLine", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/srs-bench",

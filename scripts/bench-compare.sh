@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Compares SwiftSRS with nginx-rtmp (Debian's libnginx-mod-rtmp, one worker) under the same
-# srs-bench load: one ~100 kbps H.264+AAC publisher, N RTMP players.
-#   scripts/bench-compare.sh [PLAYERS] [SECONDS]      (default 1000 players, 30 s)
+# Compares SwiftSRS with nginx-rtmp (Debian's libnginx-mod-rtmp, one worker), and SRS 5 when
+# its binary is given, under the same srs-bench load: one ~100 kbps H.264+AAC publisher, N RTMP
+# players.
+#   scripts/bench-compare.sh [PLAYERS] [SECONDS] [SRS5_BINARY]   (default 1000 players, 30 s)
+# SRS 5 as a fair anchor: built from its repository with ./configure --rtc=off --srt=off
+# --gb28181=off --ffmpeg-fit=off --use-sys-ssl --sanitizer=off and -O2 (its default build turns
+# AddressSanitizer on); ../shared/tools/build-srs.sh does that.
 # Prints server CPU ms per delivered MB, RSS and the srs-bench summary for both. Everything
 # runs on loopback with free ports, and everything started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 players=${1:-1000}
 seconds=${2:-30}
+srs5=${3:-}
+if [ -n "$srs5" ] && [ ! -x "$srs5" ]; then echo "no SRS 5 binary at $srs5" >&2; exit 2; fi
+ulimit -n 65536 2>/dev/null || true
 source scripts/bench-common.sh
 make_input "$work/in.flv"
 
@@ -65,6 +72,20 @@ pids+=("$!")
 ngx_pid=$!
 sleep 1
 
+# SRS 5, one process (its RTMP and HTTP cores; no WebRTC, SRT or GB28181).
+if [ -n "$srs5" ]; then
+    srs5_port=$(free_port)
+    cat > "$work/srs5.conf" <<CONF
+listen $srs5_port; max_connections 20000; daemon off; srs_log_tank file; srs_log_file $work/srs5.log; pid $work/srs5.pid;
+vhost __defaultVhost__ { }
+CONF
+    (cd "$work" && exec "$srs5" -c "$work/srs5.conf") &
+    pids+=("$!")
+    srs5_pid=$!
+    sleep 1
+fi
+
 echo "players=$players seconds=$seconds (one ~100 kbps publisher, srs-bench on the same machine)"
 run_one swiftsrs "$srs_pid" "$srs_port"
 run_one nginx-rtmp "$ngx_pid" "$ngx_port"
+if [ -n "$srs5" ]; then run_one srs5 "$srs5_pid" "$srs5_port"; fi

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRSCommandLine
 import Foundation
 
 extension BenchOptions.Mode: ExpressibleByArgument {}
@@ -52,22 +53,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    /// SRS's convention for a usage mistake: one line on stderr and exit status 1 (help,
-    /// completion scripts and the rest as swift-argument-parser does them).
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
-                let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-                FileHandle.standardError.write(Data("srs-bench: \(message) (srs-bench --help)\n".utf8))
-                Foundation.exit(1)
-            }
-            exit(withError: error)
-        }
-    }
+    /// A usage mistake is one line and status 1, as SRS answers it.
+    static func main() { mainAnsweringUsageMistakesAsSRS() }
 
     func validate() throws {
         do { try options.validate() } catch { throw ValidationError("\(error)") }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import SRSCommandLine
 import SRSApp
 
 /// `srs`: SRS's command line, exactly (`-c FILE`, `-t`, `-v`), with `--help` and shell
@@ -25,22 +25,8 @@ struct SRSCommand: ParsableCommand {
     @Flag(name: [.customShort("v"), .customShort("V"), .customLong("version")], help: "Print the version and exit.")
     var version = false
 
-    /// SRS's convention for a usage mistake: one line on stderr and exit status 1 (help,
-    /// completion scripts and the rest as swift-argument-parser does them).
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
-                let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-                FileHandle.standardError.write(Data("srs: \(message) (srs --help)\n".utf8))
-                Foundation.exit(1)
-            }
-            exit(withError: error)
-        }
-    }
+    /// A usage mistake is one line and status 1, as SRS answers it.
+    static func main() { mainAnsweringUsageMistakesAsSRS() }
 
     func run() throws {
         if version {
