@@ -76,7 +76,7 @@ sleep 1
 if [ -n "$srs5" ]; then
     srs5_port=$(free_port)
     cat > "$work/srs5.conf" <<CONF
-listen $srs5_port; max_connections 20000; daemon off; srs_log_tank file; srs_log_file $work/srs5.log; pid $work/srs5.pid;
+listen $srs5_port; max_connections $(( $(ulimit -n) - 200 )); daemon off; srs_log_tank file; srs_log_file $work/srs5.log; pid $work/srs5.pid;
 vhost __defaultVhost__ { }
 CONF
     (cd "$work" && exec "$srs5" -c "$work/srs5.conf") &

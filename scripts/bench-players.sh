@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# SwiftSRS alone under N RTMP players (the 10,000-player run of docs/performance.md):
-# one ~100 kbps H.264+AAC publisher (ffmpeg), `srs-bench play` with N players at 500/s.
-#   scripts/bench-players.sh [PLAYERS] [SECONDS]      (default 10000 players, 40 s)
+# SwiftSRS alone under N RTMP or HTTP-FLV players (the 10,000-player runs of
+# docs/performance.md): one ~100 kbps H.264+AAC publisher (ffmpeg), `srs-bench play` (or
+# `flv`) with N players at 500/s.
+#   scripts/bench-players.sh [PLAYERS] [SECONDS] [rtmp|flv]   (default 10000 players, 40 s, rtmp)
 # Prints srs-bench's JSON summary, then the server's CPU (ms, % of one core, ms per delivered
 # MB), RSS and threads. Free ports; everything started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 players=${1:-10000}
 seconds=${2:-40}
+kind=${3:-rtmp}
 source scripts/bench-common.sh
 port=$(free_port)
+http=$(free_port)
 make_input "$work/in100k.flv"
 cat > "$work/k.conf" <<CONF
 daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $port; pid $work/srs.pid; max_connections 20000;
-vhost __defaultVhost__ { }
+http_server { enabled on; listen $http; dir $work; }
+vhost __defaultVhost__ { http_remux { enabled on; mount [vhost]/[app]/[stream].flv; } }
 CONF
 .build/release/srs -c "$work/k.conf" &
 srs=$!
@@ -23,7 +27,11 @@ ffmpeg -hide_banner -loglevel error -re -stream_loop -1 -i "$work/in100k.flv" -c
 pids+=("$!")
 sleep 2
 before=$(awk '{print $14 + $15}' "/proc/$srs/stat")
-.build/release/srs-bench play -u "rtmp://127.0.0.1:$port/live/bench" -c "$players" -r 500 -d "$seconds" --json > "$work/bench.json" || true
+if [ "$kind" = flv ]; then
+    .build/release/srs-bench flv -u "http://127.0.0.1:$http/live/bench.flv" -c "$players" -r 500 -d "$seconds" --json > "$work/bench.json" || true
+else
+    .build/release/srs-bench play -u "rtmp://127.0.0.1:$port/live/bench" -c "$players" -r 500 -d "$seconds" --json > "$work/bench.json" || true
+fi
 after=$(awk '{print $14 + $15}' "/proc/$srs/stat")
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$srs/status")
 threads=$(awk '/Threads/ {print $2}' "/proc/$srs/status")

@@ -304,7 +304,8 @@ public final class TCPConnection: Transport, @unchecked Sendable {
                 return false
             }
         }
-        pending.removeAll(keepingCapacity: true)
+        // A player's first write (a GOP in hundreds of pieces) must not stay reserved for life.
+        pending.removeAll(keepingCapacity: pending.capacity <= IOTuning.pendingPiecesKeptCapacity)
         pendingIndex = 0
         pendingOffset = 0
         if readBackedUp {

@@ -11,6 +11,33 @@ public enum FLV {
         return [0x46, 0x4C, 0x56, 0x01, flags, 0, 0, 0, 9, 0, 0, 0, 0]
     }
 
+    /// Appends the 11-byte tag header and nothing else to `bytes` (no temporary array: the
+    /// HTTP-FLV framer writes two of these per message).
+    @inlinable
+    public static func appendTagHeader(to bytes: inout [UInt8], type: UInt8, dataSize: Int, timestamp: Int64) {
+        let ts = UInt32(truncatingIfNeeded: timestamp)
+        bytes.append(type & 0x1F)
+        bytes.append(UInt8(truncatingIfNeeded: dataSize >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: dataSize >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: dataSize))
+        bytes.append(UInt8(truncatingIfNeeded: ts >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: ts >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: ts))
+        bytes.append(UInt8(truncatingIfNeeded: ts >> 24))
+        bytes.append(0)
+        bytes.append(0)
+        bytes.append(0)
+    }
+
+    /// Appends a big-endian 32-bit value (a PreviousTagSize) to `bytes`.
+    @inlinable
+    public static func appendUInt32(to bytes: inout [UInt8], _ value: UInt32) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
     /// The 11-byte tag header for a tag of `type` with `dataSize` body bytes at `timestamp` ms.
     public static func tagHeader(type: UInt8, dataSize: Int, timestamp: Int64) -> [UInt8] {
         let ts = UInt32(truncatingIfNeeded: timestamp)

@@ -16,7 +16,10 @@ final class FLVFramer: MediaFramer {
     }
 
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
-        scratch.removeAll(keepingCapacity: true)
+        // A player's first batch (a GOP) needs kilobytes of headers, later ones a few hundred
+        // bytes: 10,000 players keep only what steady batches need.
+        scratch.removeAll(keepingCapacity: scratch.capacity <= AppTuning.framerScratchKeptBytes)
+        scratch.reserveCapacity(batch.count * (FLV.tagHeaderSize + FLV.previousTagSizeSize) + 13)
         if !fileHeaderSent {
             scratch += FLV.fileHeader(hasAudio: hasAudio, hasVideo: hasVideo)
             fileHeaderSent = true
@@ -26,11 +29,9 @@ final class FLVFramer: MediaFramer {
         cuts.reserveCapacity(batch.count + 1)
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
-            scratch += FLV.tagHeader(type: message.kind.rawValue, dataSize: message.size, timestamp: timestamp)
+            FLV.appendTagHeader(to: &scratch, type: message.kind.rawValue, dataSize: message.size, timestamp: timestamp)
             cuts.append(scratch.count)
-            let tagSize = UInt32(FLV.tagHeaderSize + message.size)
-            scratch += [UInt8(truncatingIfNeeded: tagSize >> 24), UInt8(truncatingIfNeeded: tagSize >> 16),
-                        UInt8(truncatingIfNeeded: tagSize >> 8), UInt8(truncatingIfNeeded: tagSize)]
+            FLV.appendUInt32(to: &scratch, UInt32(FLV.tagHeaderSize + message.size))
         }
         let store = ByteStore(scratch)
         let base = UnsafeRawPointer(store.pointer)

@@ -180,6 +180,9 @@ final class HTTPConnection: TransportDelegate, ServerClient, @unchecked Sendable
 
     /// The connection becomes a live player: its output runs until the client leaves.
     func becomePlayer(_ output: PlayerOutput, framer: MediaFramer, member: StreamGate.Member, vhost: VhostConfig) {
+        // A player sends no more requests: the parser's and the queue's buffers can go.
+        parser = HTTPRequestParser()
+        queued = []
         self.framer = framer
         player = output
         playing = (member, vhost)

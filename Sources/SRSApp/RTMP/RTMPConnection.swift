@@ -361,7 +361,7 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
         let streamId = playStreamId
         let chunkSize = session.outChunkSize
-        headerScratch.removeAll(keepingCapacity: true)
+        headerScratch.removeAll(keepingCapacity: headerScratch.capacity <= AppTuning.framerScratchKeptBytes)
         // (headerStart, headerEnd, message index, payload offset, payload length)
         var layout: [(Int, Int, Int, Int, Int)] = []
         layout.reserveCapacity(batch.count * 2)

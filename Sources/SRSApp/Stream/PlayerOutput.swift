@@ -71,7 +71,8 @@ final class PlayerOutput: FanoutMember {
         var batches = 0
         while batches < AppTuning.playerBatchesPerFlush && tcp.isWritable && !paused {
             batches += 1
-            batch.removeAll(keepingCapacity: true)
+            // A catch-up batch (the GOP at start) is large; steady ones hold a few messages.
+            batch.removeAll(keepingCapacity: batch.capacity <= AppTuning.playerBatchKeptCapacity)
             let result = source.ring.read(from: cursor, maxCount: AppTuning.playerBatchMessages, maxBytes: AppTuning.playerBatchBytes, into: &batch)
             if result.skipped {
                 messagesDropped += UInt64(result.droppedMessages)
