@@ -1,12 +1,60 @@
-/// The typed settings of one `vhost NAME { ... }` block that this server uses.
+/// The typed settings of one `vhost NAME { ... }` block that this server uses, as a value
+/// whose copies share one immutable storage: every connection of a vhost holds the vhost's
+/// settings (10,000 players held 10,000 copies of these 712 bytes, often two or three each);
+/// a change (a reload, a test) makes a new storage. Fields read and write as the settings'
+/// own (`vhost.hls.enabled`), through dynamic member lookup.
+@dynamicMemberLookup
+public struct VhostConfig: Sendable, Equatable {
+    /// The vhost that catches clients whose vhost is an IP or not configured.
+    public static let defaultVhostName = "__defaultVhost__"
+
+    private final class Storage: Sendable {
+        let settings: VhostSettings
+        init(_ settings: VhostSettings) { self.settings = settings }
+    }
+
+    private var storage: Storage
+
+    /// Every setting, as one value.
+    public var settings: VhostSettings {
+        get { storage.settings }
+        set { storage = Storage(newValue) }
+    }
+
+    /// A vhost with every default, as if the config said `vhost NAME { }`.
+    public init(name: String) { storage = Storage(VhostSettings(name: name)) }
+
+    /// Reads a `vhost NAME { ... }` block; throws ``ConfigError`` for a missing name or a bad value.
+    init(block: ConfigDirective, warnings: ConfigWarning.Collector) throws {
+        storage = Storage(try VhostSettings(block: block, warnings: warnings))
+    }
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<VhostSettings, Value>) -> Value {
+        storage.settings[keyPath: keyPath]
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<VhostSettings, Value>) -> Value {
+        get { storage.settings[keyPath: keyPath] }
+        set {
+            var changed = storage.settings
+            changed[keyPath: keyPath] = newValue
+            storage = Storage(changed)
+        }
+    }
+
+    public static func == (lhs: VhostConfig, rhs: VhostConfig) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.settings == rhs.storage.settings
+    }
+}
+
+/// The fields of a ``VhostConfig``.
 ///
 /// Both shapes give the same values: SRS 2.0 flat directives (`gop_cache on;`, `mr { enabled on; }`,
 /// `publish_1stpkt_timeout 20000;`) and SRS 3+ blocks (`play { gop_cache on; }`,
 /// `publish { mr on; firstpkt_timeout 20000; }`). A setting written in both shapes is an error.
 /// Everything else in the block (hls, http_remux, cluster, ...) is kept in ``directive``.
-public struct VhostConfig: Sendable, Equatable {
-    /// The vhost that catches clients whose vhost is an IP or not configured.
-    public static let defaultVhostName = "__defaultVhost__"
+public struct VhostSettings: Sendable, Equatable {
+    private static let defaultVhostName = VhostConfig.defaultVhostName
 
     /// The vhost name (`vhost NAME`).
     public var name: String

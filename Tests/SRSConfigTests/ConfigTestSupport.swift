@@ -35,7 +35,7 @@ func makeTemporaryFolder(for testCase: XCTestCase) throws -> URL {
 /// The typed settings of a vhost, without its name and raw block, for comparing two shapes.
 func typedSettings(_ vhost: VhostConfig) -> [String: String] {
     var settings: [String: String] = [:]
-    for child in Mirror(reflecting: vhost).children {
+    for child in Mirror(reflecting: vhost.settings).children {
         guard let label = child.label, label != "name", label != "directive" else {
             continue
         }

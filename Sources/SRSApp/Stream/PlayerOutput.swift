@@ -109,5 +109,5 @@ final class PlayerOutput: FanoutMember {
 extension VhostConfig {
     /// How players of this vhost's streams correct timestamps (`time_jitter`); an ATC stream
     /// (`LiveSource.isATC`) passes them through instead.
-    var jitterMode: JitterMode { JitterMode(rawValue: timeJitter.rawValue) ?? .full }
+    var jitterMode: JitterMode { JitterMode(rawValue: self.timeJitter.rawValue) ?? .full }
 }
