@@ -34,7 +34,7 @@ final class BandcheckTests: XCTestCase {
     }
 
     /// One test, as SRS's client runs it, except that it publishes as fast as the server reads.
-    private func runTest(port: Int, path: String) throws -> Outcome {
+    private func runTest(port: Int, path: String, leaveAtOnce: Bool = false) throws -> Outcome {
         let client = try TestRTMPClient(port: port, path: path, mode: .connect)
         XCTAssertTrue(try client.start(timeout: 10), "connect: \(client.statuses)")
         let start = try expect("onSrsBandCheckStartPlayBytes", from: client)
@@ -59,6 +59,10 @@ final class BandcheckTests: XCTestCase {
         client.call(packet("onSrsBandCheckStoppedPublishBytes"))
         let summary = try expect("onSrsBandCheckFinished", from: client)
         client.call(packet("finalClientPacket"))
+        if leaveAtOnce {
+            // SRS's own client closes right after finalClientPacket, before the server's close.
+            return Outcome(summary: summary, clientPlayKbps: clientPlayKbps, startLimit: limit)
+        }
         XCTAssertTrue(client.waitForClose(timeout: 5), "the server closes after the test")
         return Outcome(summary: summary, clientPlayKbps: clientPlayKbps, startLimit: limit)
     }
@@ -97,6 +101,11 @@ final class BandcheckTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(fast.summary["play_kbps"]?.numberValue), 2 * play)
         XCTAssertLessThan(try XCTUnwrap(fast.summary["play_kbps"]?.numberValue), 22_000)
         XCTAssertTrue(server.log.contains("bandcheck: done"), server.log)
+        // A client that leaves at once after the exchange: the server's delayed close finds
+        // the connection gone (it once crashed there).
+        _ = try runTest(port: server.port, path: "app?vhost=fast.test&key=k2/s", leaveAtOnce: true)
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertTrue(server.isRunning, server.log)
         XCTAssertEqual(server.stop(), 0)
     }
 }
