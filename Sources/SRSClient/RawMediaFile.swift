@@ -32,12 +32,9 @@ public enum RawMediaFile {
         var frames: [AudioFrame] = []
         var index = 0
         var samples: Int64 = 0
-        while index + 7 <= bytes.count, bytes[index] == 0xFF, bytes[index + 1] & 0xF0 == 0xF0 {
-            let rateIndex = Int(bytes[index + 2] >> 2 & 0x0F)
-            let length = Int(bytes[index + 3] & 0x03) << 11 | Int(bytes[index + 4]) << 3 | Int(bytes[index + 5] >> 5)
-            guard length >= 7, index + length <= bytes.count, rateIndex < AACAudioSpecificConfig.sampleRates.count else { break }
-            let rate = Int64(AACAudioSpecificConfig.sampleRates[rateIndex])
-            frames.append(AudioFrame(adts: Array(bytes[index..<(index + length)]), timestamp: UInt32(clamping: samples * 1000 / rate)))
+        while let header = ADTSHeader(bytes[...], at: index) {
+            let length = header.frameLength
+            frames.append(AudioFrame(adts: Array(bytes[index..<(index + length)]), timestamp: UInt32(clamping: samples * 1000 / Int64(header.sampleRate))))
             samples += 1024
             index += length
         }

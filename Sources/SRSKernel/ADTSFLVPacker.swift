@@ -1,3 +1,26 @@
+/// The fields of one ADTS frame header (ISO/IEC 14496-3, 1.A.2) that framing needs.
+public struct ADTSHeader: Sendable, Equatable {
+    /// The whole frame, header included.
+    public var frameLength: Int
+    public var headerSize: Int
+    public var profile: Int
+    public var sampleRate: Int
+    public var channels: UInt8
+
+    /// The header at `index` of `data`, when a whole frame with a known sample rate starts
+    /// there.
+    public init?(_ data: ArraySlice<UInt8>, at index: Int) {
+        guard index >= data.startIndex, index + 7 <= data.endIndex, data[index] == 0xFF, data[index + 1] & 0xF0 == 0xF0 else { return nil }
+        headerSize = data[index + 1] & 0x01 == 1 ? 7 : 9
+        profile = Int(data[index + 2] >> 6)
+        let rateIndex = Int(data[index + 2] >> 2 & 0x0F)
+        channels = UInt8((data[index + 2] & 0x01) << 2 | data[index + 3] >> 6)
+        frameLength = Int(data[index + 3] & 0x03) << 11 | Int(data[index + 4]) << 3 | Int(data[index + 5] >> 5)
+        guard frameLength >= headerSize, index + frameLength <= data.endIndex, rateIndex < AACAudioSpecificConfig.sampleRates.count else { return nil }
+        sampleRate = AACAudioSpecificConfig.sampleRates[rateIndex]
+    }
+}
+
 /// Packs AAC in ADTS frames (a raw .aac file, an MPEG-TS audio PES) into FLV audio tag bodies:
 /// an AudioSpecificConfig sequence header built from the first ADTS header (sent again when
 /// the stream's profile, rate or channels change), then one raw frame per tag. Each frame
@@ -15,18 +38,11 @@ public struct ADTSFLVPacker: Sendable {
         var out: [DemuxedMessage] = []
         var index = data.startIndex
         var frame = 0
-        while index + 7 <= data.endIndex {
-            guard data[index] == 0xFF, data[index + 1] & 0xF0 == 0xF0 else { break }
-            let protectionAbsent = data[index + 1] & 0x01 == 1
-            let profile = Int(data[index + 2] >> 6)
-            let rateIndex = Int(data[index + 2] >> 2 & 0x0F)
-            let channels = UInt8((data[index + 2] & 0x01) << 2 | data[index + 3] >> 6)
-            let length = Int(data[index + 3] & 0x03) << 11 | Int(data[index + 4]) << 3 | Int(data[index + 5] >> 5)
-            let headerSize = protectionAbsent ? 7 : 9
-            guard length >= headerSize, index + length <= data.endIndex, rateIndex < AACAudioSpecificConfig.sampleRates.count else { break }
-            let rate = AACAudioSpecificConfig.sampleRates[rateIndex]
+        while let header = ADTSHeader(data, at: index) {
+            let rate = header.sampleRate
+            let length = header.frameLength
             sampleRate = rate
-            if let config = try? AACAudioSpecificConfig(audioObjectType: profile + 1, sampleRate: rate, channelConfiguration: channels) {
+            if let config = try? AACAudioSpecificConfig(audioObjectType: header.profile + 1, sampleRate: rate, channelConfiguration: header.channels) {
                 let bytes = config.serialize()
                 if bytes != announced {
                     announced = bytes
@@ -35,7 +51,7 @@ public struct ADTSFLVPacker: Sendable {
             }
             let at = timestamp + Int64(frame) * 1024 * 1000 / Int64(rate)
             if announced != nil {
-                out.append(DemuxedMessage(kind: .audio, timestamp: at, body: [0xAF, 0x01] + data[(index + headerSize)..<(index + length)],
+                out.append(DemuxedMessage(kind: .audio, timestamp: at, body: [0xAF, 0x01] + data[(index + header.headerSize)..<(index + length)],
                                           isSequenceHeader: false))
             }
             index += length

@@ -40,14 +40,10 @@ public enum FLV {
 
     /// The 11-byte tag header for a tag of `type` with `dataSize` body bytes at `timestamp` ms.
     public static func tagHeader(type: UInt8, dataSize: Int, timestamp: Int64) -> [UInt8] {
-        let ts = UInt32(truncatingIfNeeded: timestamp)
-        return [
-            type & 0x1F,
-            UInt8(truncatingIfNeeded: dataSize >> 16), UInt8(truncatingIfNeeded: dataSize >> 8), UInt8(truncatingIfNeeded: dataSize),
-            UInt8(truncatingIfNeeded: ts >> 16), UInt8(truncatingIfNeeded: ts >> 8), UInt8(truncatingIfNeeded: ts),
-            UInt8(truncatingIfNeeded: ts >> 24),
-            0, 0, 0,
-        ]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(tagHeaderSize)
+        appendTagHeader(to: &bytes, type: type, dataSize: dataSize, timestamp: timestamp)
+        return bytes
     }
 
     /// One tag read from FLV bytes.
