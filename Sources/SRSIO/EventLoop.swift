@@ -22,6 +22,8 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     // Loop-confined state (touched only on `queue`).
     private var tickHandlers: [Int: () -> Void] = [:]
     private var nextTickHandlerId = 0
+    /// Work waiting for a tick (`scheduleAtTick`), with the loop time it is due.
+    private var tickWaiters: [(due: Int64, work: () -> Void)] = []
     private var tickTimer: DispatchSourceTimer?
     /// Set on a loop whose clock a test drives.
     private let manualClock: ManualClock?
@@ -83,7 +85,7 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
                 if let work {
                     work()
                 } else {
-                    for handler in tickHandlers.values { handler() }
+                    tick()
                 }
             }
         }
@@ -127,13 +129,34 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
         tickHandlers[id] = nil
     }
 
+    /// Runs `work` on the loop at its first tick at least `milliseconds` from now, so up to one
+    /// tick late. No Dispatch timer per call: for the frequent short waits of many clients
+    /// (merged read), where one `asyncAfter` each made libdispatch's manager thread the
+    /// busiest of the process (4,000 publishers, docs/performance.md). Call on the loop.
+    public func scheduleAtTick(afterMilliseconds milliseconds: Int, _ work: @escaping () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        tickWaiters.append((now + Int64(milliseconds), work))
+    }
+
+    private func tick() {
+        if !tickWaiters.isEmpty {
+            let now = self.now
+            var due: [() -> Void] = []
+            tickWaiters.removeAll { waiter in
+                guard waiter.due <= now else { return false }
+                due.append(waiter.work)
+                return true
+            }
+            for work in due { work() }
+        }
+        for handler in tickHandlers.values { handler() }
+    }
+
     func startTimer(intervalMs: Int) {
         guard manualClock == nil else { return }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs), leeway: .milliseconds(intervalMs / 4))
-        timer.setEventHandler { [unowned self] in
-            for handler in self.tickHandlers.values { handler() }
-        }
+        timer.setEventHandler { [unowned self] in self.tick() }
         timer.activate()
         tickTimer = timer  // set once, before any connection exists; the handler never reads it
     }

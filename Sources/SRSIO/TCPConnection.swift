@@ -239,12 +239,13 @@ public final class TCPConnection: Transport, @unchecked Sendable {
         source.resume()
     }
 
-    /// Stops reading for `milliseconds` (merged read: fewer, larger reads).
+    /// Stops reading for at least `milliseconds`, until the loop's next tick after that
+    /// (merged read: fewer, larger reads; the sockets paused together resume together).
     public func pauseReading(milliseconds: Int) {
         guard !isClosed, !readSuspended, let source = readSource else { return }
         readSuspended = true
         source.suspend()
-        queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in resumeReadingIfFree() }
+        loop.scheduleAtTick(afterMilliseconds: milliseconds) { [self] in resumeReadingIfFree() }
     }
 
     // MARK: Writing

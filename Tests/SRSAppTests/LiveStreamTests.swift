@@ -4,6 +4,7 @@ import XCTest
 import SRSIO
 import SRSRTMP
 import SRSConfig
+import SRSKernel
 
 /// Publish and play through the whole server on memory transports, with a clock the test
 /// drives: GOP cache, players joining late, kick, and the timeouts.
@@ -84,6 +85,31 @@ final class LiveStreamTests: XCTestCase {
         XCTAssertLessThanOrEqual(frames.first?.timestamp ?? .max, 40, "rebased near 0 (SRS's full jitter)")
         let gop = sent.filter { $0.typeId != 18 && !RecordedStream.isSequenceHeader($0) && $0.timestamp >= lastKeyframe.timestamp }
         XCTAssertEqual(frames.count, gop.count, "the whole GOP and nothing older")
+    }
+
+    /// Nobody plays: a stream with video keeps its last GOP only (what a new player starts
+    /// from, as SRS's GOP cache), an audio-only stream its last three seconds (a new player's
+    /// 115 frames). Memory per publisher: docs/performance.md.
+    func testAnUnwatchedStreamKeepsWhatANewPlayerStartsFrom() throws {
+        let harness = try AppHarness(vhost)
+        let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/v", mode: .publish)
+        let sent = RecordedStream.first(4800)  // (not the end-of-sequence tag at the end)
+        publisher.publish(sent)
+        let video = try XCTUnwrap(harness.source("__defaultVhost__/live/v"))
+        let lastKeyframe = try XCTUnwrap(sent.last(where: RecordedStream.isKeyframe))
+        var kept: [SharedMessage] = []
+        _ = video.ring.read(from: video.ring.tail, maxCount: 10_000, into: &kept)
+        XCTAssertTrue(kept.first?.payload.elementsEqual(lastKeyframe.payload) == true, "the ring starts at the last keyframe \(lastKeyframe.timestamp): \(kept.map { "\($0.kind) \($0.timestamp) \($0.isKeyframe)" })")
+        XCTAssertEqual(kept.count, sent.filter { $0.typeId != 18 && !RecordedStream.isSequenceHeader($0) && $0.timestamp >= lastKeyframe.timestamp }.count)
+
+        let audioPublisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/a", mode: .publish)
+        audioPublisher.publish(sent.filter { $0.typeId == 8 })
+        let audio = try XCTUnwrap(harness.source("__defaultVhost__/live/a"))
+        kept.removeAll()
+        _ = audio.ring.read(from: audio.ring.tail, maxCount: 10_000, into: &kept)
+        let span = (kept.last?.timestamp ?? 0) - (kept.first?.timestamp ?? 0)
+        XCTAssertGreaterThanOrEqual(kept.count, 115, "a new audio player's start")
+        XCTAssertTrue((2900...3000).contains(span), "three seconds of audio: \(span) ms")
     }
 
     func testWithoutGOPCacheALatePlayerStartsAtTheHead() throws {

@@ -23,8 +23,8 @@ final class RTMPPublishPlayTests: XCTestCase {
     /// half a second later (inside the first GOP) and stops after the stream's duration.
     /// (An FFmpeg 5.1 player that connects before the publisher stalls its output at 256 KiB,
     /// with nginx-rtmp as with this server, so the player joins second.)
-    private func checkCopy(_ kind: MediaFixtures.Kind) throws {
-        let server = try ServerProcess()
+    private func checkCopy(_ kind: MediaFixtures.Kind, vhost: String = "vhost __defaultVhost__ { }") throws {
+        let server = try ServerProcess(body: vhost)
         let output = server.directory + "/copy.flv"
         let publisher = try publish(kind, to: server.url("live/test"), log: server.directory + "/publisher.log")
         usleep(500_000)
@@ -52,6 +52,11 @@ final class RTMPPublishPlayTests: XCTestCase {
     func testFFmpegCopiesH264MP3AsPublished() throws { try checkCopy(.h264MP3) }
     func testFFmpegCopiesAudioOnlyAsPublished() throws { try checkCopy(.audioOnlyAAC) }
     func testFFmpegCopiesVideoOnlyAsPublished() throws { try checkCopy(.videoOnly) }
+    /// Merged read (SRS's `mr`): the publisher's socket is read about every 350 ms, in
+    /// larger reads, and every frame still arrives.
+    func testFFmpegCopiesH264AACWithMergedRead() throws {
+        try checkCopy(.h264AAC, vhost: "vhost __defaultVhost__ { publish { mr on; mr_latency 350; } }")
+    }
 
     /// pithy_print_ms 1000: a "<- CPB" line for the publisher and a "-> PLA" line for the
     /// players about every second, whichever loops the clients are on (before, a loop without

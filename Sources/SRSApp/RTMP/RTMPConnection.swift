@@ -61,12 +61,29 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             close("protocol error")
             return
         }
-        heldEvents += events
-        handleHeldEvents()
+        if heldEvents.isEmpty && !awaitingVerdict {
+            handle(events)  // the usual case: nothing waits for a verdict, no copy into heldEvents
+        } else {
+            heldEvents += events
+            handleHeldEvents()
+        }
         takeover?.received()
         if let vhost, vhost.mrEnabled, case .publisher = role, !awaitingVerdict {
             tcp.pauseReading(milliseconds: vhost.mrLatencyMs)
         }
+    }
+
+    /// Handles a read's events in order; those after one that starts an admission callback
+    /// wait in `heldEvents`.
+    private func handle(_ events: [RTMPServerEvent]) {
+        for (index, event) in events.enumerated() {
+            if awaitingVerdict || closed {
+                if !closed { heldEvents += events[index...] }
+                break
+            }
+            handle(event)
+        }
+        finishHandling()
     }
 
     /// Handles queued events until one starts an admission callback.
@@ -77,6 +94,12 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             index += 1
         }
         heldEvents.removeFirst(index)
+        finishHandling()
+    }
+
+    /// Hands the publisher's media of the handled events to its source and sends what the
+    /// session has to say.
+    private func finishHandling() {
         if closed { return }
         if !mediaBatch.isEmpty, case .publisher(let source, _) = role {
             source.submit(mediaBatch)

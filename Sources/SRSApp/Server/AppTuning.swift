@@ -26,8 +26,8 @@ public enum AppTuning {
     /// the machine: 30 s of a 60 fps + 50 audio-frames/s stream is ~3300 messages.
     public static let ringMaxMessages = 16384
     public static let ringMaxBytes = 256 * 1024 * 1024
-    /// What a stream's ring keeps while nobody plays it, beyond the GOP cache: an audio-only
-    /// stream's fast start (115 AAC frames, 2.7 s) fits.
+    /// What an audio-only stream's ring keeps while nobody plays it: a new player's start
+    /// (115 AAC frames, 2.7 s) fits. (A stream with video keeps its GOP cache and fast_cache.)
     public static let idleRingSpanMs: Int64 = 3000
     /// A client that has neither published nor played this long after it connected is closed,
     /// however slowly it keeps sending (SRS: SRS_CONSTS_RTMP_TIMEOUT_US, 30 s per read).

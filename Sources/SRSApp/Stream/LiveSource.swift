@@ -62,12 +62,17 @@ public final class LiveSource: @unchecked Sendable {
     private var reduceSequenceHeader: Bool
     /// `mix_correct`: a publisher's audio and video put back in timestamp order (nil: off).
     private var mixQueue: MixQueue?
-    /// queue_length applies while someone plays; with no player the ring keeps the GOP cache
-    /// and a few seconds (audio-only start, fast_cache): 1,000 unwatched 100 kbps publishers
-    /// held 589 MB with 30 s rings (docs/performance.md).
+    /// queue_length applies while someone plays; with no player the ring keeps what a new
+    /// player starts from: the GOP cache (and fast_cache) of a stream with video, a few seconds
+    /// of an audio-only one. 1,000 unwatched 100 kbps publishers held 589 MB with 30 s rings;
+    /// 4,000 held 348 MB with three seconds beside the GOP, 255 MB with the GOP alone
+    /// (docs/performance.md).
     private var ringHoldsQueue = true
     private var queueLengthMs: Int64
     private var idleSpanMs: Int64
+    private var idleVideoSpanMs: Int64
+    /// A video message was published since the stream (re)started.
+    private var carriesVideo = false
     /// The audio codec is known (from a sequence header, or MP3's first frame): frames are
     /// not inspected for it any more.
     private var audioCodecKnown = false
@@ -102,6 +107,7 @@ public final class LiveSource: @unchecked Sendable {
         mixQueue = config.mixCorrect ? MixQueue() : nil
         queueLengthMs = Int64(config.queueLengthSeconds * 1000)
         idleSpanMs = Self.idleSpan(config)
+        idleVideoSpanMs = Self.idleVideoSpan(config)
         let ring = MessageRing(limits: LiveSource.ringLimits(config))
         self.ring = ring
         fanouts = loops.map { LoopFanout(loop: $0, ring: ring, flushIntervalMs: Self.flushInterval(config)) }
@@ -146,8 +152,19 @@ public final class LiveSource: @unchecked Sendable {
         }
     }
 
+    /// An unwatched audio-only stream keeps its players' start (115 frames) and fast_cache.
     private static func idleSpan(_ config: VhostConfig) -> Int64 {
         min(Int64(config.queueLengthSeconds * 1000), max(AppTuning.idleRingSpanMs, Int64(config.httpRemux.fastCache * 1000)))
+    }
+
+    /// An unwatched stream with video keeps the GOP cache and fast_cache, as SRS's GOP cache does.
+    private static func idleVideoSpan(_ config: VhostConfig) -> Int64 {
+        min(Int64(config.queueLengthSeconds * 1000), Int64(config.httpRemux.fastCache * 1000))
+    }
+
+    /// The span the ring keeps now.
+    private var ringSpanMs: Int64 {
+        ringHoldsQueue ? queueLengthMs : carriesVideo ? idleVideoSpanMs : idleSpanMs
     }
 
     /// Merged write: one write per mw_latency (none with min_latency), and never more often
@@ -185,8 +202,9 @@ public final class LiveSource: @unchecked Sendable {
         }
         queueLengthMs = Int64(config.queueLengthSeconds * 1000)
         idleSpanMs = Self.idleSpan(config)
+        idleVideoSpanMs = Self.idleVideoSpan(config)
         var limits = LiveSource.ringLimits(config)
-        limits.maxSpanMs = ringHoldsQueue ? queueLengthMs : idleSpanMs
+        limits.maxSpanMs = ringSpanMs
         ring.limits = limits
         for fanout in fanouts { fanout.flushIntervalMs = Int64(Self.flushInterval(config)) }
         let change = features.reload(modules: modules, source: self, vhost: config, publisher: publisher, headers: ring.headers)
@@ -223,6 +241,7 @@ public final class LiveSource: @unchecked Sendable {
             // first batch (both run in order on the source's loop).
             execute { [self] in
                 ring.reset()
+                carriesVideo = false
                 audioCodecKnown = false
                 atc.store(atcConfigured, ordering: .relaxed)
                 self.publisher = publisher
@@ -341,10 +360,12 @@ public final class LiveSource: @unchecked Sendable {
     /// the loops that have players. On the loop.
     private func ingest(_ batch: [SharedMessage]) {
         let watched = playerCount > 0
-        if watched != ringHoldsQueue {
+        let video = carriesVideo || batch.contains { $0.kind == .video }
+        if watched != ringHoldsQueue || video != carriesVideo {
             ringHoldsQueue = watched
+            carriesVideo = video
             var limits = ring.limits
-            limits.maxSpanMs = watched ? queueLengthMs : idleSpanMs
+            limits.maxSpanMs = ringSpanMs
             ring.limits = limits
         }
         var accepted = batch
