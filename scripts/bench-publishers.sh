@@ -4,7 +4,7 @@
 # FLV (started at 500/s). With `mr`, SwiftSRS and SRS 5 read publishers merged
 # (`publish { mr on; mr_latency 350; }`, SRS's merged read; nginx-rtmp has no such setting).
 # With `hls`, each server also writes HLS of every stream (2 s fragments, a 60 s window) into
-# a temporary folder.
+# a temporary folder in /dev/shm.
 #   scripts/bench-publishers.sh [PUBLISHERS] [SECONDS] [plain|mr|hls] [SRS5_BINARY]
 #   (default 4000 publishers, 40 s, plain)
 # Prints, per server: CPU as % of one core over the steady part (from 4 s after the ramp to
@@ -47,8 +47,11 @@ PY
     sleep 2
 }
 
-hls_dir=$work/hls
-mkdir -p "$hls_dir"
+# HLS goes to memory (tmpfs): on this machine's ext4 (no journal), creating files right after
+# thousands were deleted scans the recently deleted inodes, and that cost swung SRS 5 from 10%
+# to 29% of a core between two runs: a measure of the filesystem's history, not of the server.
+hls_dir=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'cleanup; rm -rf "$hls_dir"' EXIT
 srs_extra=""; ngx_extra=""; srs5_extra=""
 if [ "$mode" = mr ]; then
     srs_extra="publish { mr on; mr_latency 350; }"

@@ -271,12 +271,36 @@ final class HLSMuxer {
         }
     }
 
+    /// Writes `bytes` to `path` through `path.tmp` and a rename, creating the folders only
+    /// when the first open finds them missing. Plain open/write/rename: Foundation's
+    /// `createFile` made a temporary file of its own as well, and `createDirectory` looked up
+    /// every folder of the path for each file; with 200 HLS streams the filesystem's file
+    /// creation and lookups were most of the server's CPU (docs/performance.md).
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ServerError("write \(temporary)", String(cString: strerror(errno)))
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            let directory = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { throw ServerError("write \(temporary)", String(cString: strerror(errno))) }
+        var written = 0
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += n
+            }
+            return nil
+        }
+        close(fd)
+        if let failure {
+            unlink(temporary)
+            throw ServerError("write \(temporary)", String(cString: strerror(failure)))
         }
         if rename(temporary, path) != 0 {
             throw ServerError("rename \(temporary) to \(path)", String(cString: strerror(errno)))
