@@ -94,6 +94,17 @@ final class ServerProcess {
     var isRunning: Bool { process.isRunning }
     var pid: Int32 { process.processIdentifier }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log holds `text` (the server writes its log on a lane of its own, a
+    /// moment after the event).
+    func waitForLog(_ text: String, timeout: Double = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !log.contains(text) {
+            if Date() > deadline { return false }
+            usleep(50_000)
+        }
+        return true
+    }
     func url(_ path: String) -> String { "rtmp://127.0.0.1:\(port)/\(path)" }
 
     static func canConnect(port: Int) -> Bool {
