@@ -65,7 +65,7 @@ public final class LiveSource: @unchecked Sendable {
     /// queue_length applies while someone plays; with no player the ring keeps what a new
     /// player starts from: the GOP cache (and fast_cache) of a stream with video, a few seconds
     /// of an audio-only one. 1,000 unwatched 100 kbps publishers held 589 MB with 30 s rings;
-    /// 4,000 held 348 MB with three seconds beside the GOP, 255 MB with the GOP alone
+    /// 4,000 held 349 MB with three seconds beside the GOP, 213 MB with the GOP alone
     /// (docs/performance.md).
     private var ringHoldsQueue = true
     private var queueLengthMs: Int64
