@@ -24,6 +24,14 @@ public enum CodecInfo {
         return first >> 4 == 1
     }
 
+    /// An AVC/HEVC end-of-sequence tag (AVCPacketType 2), which ffmpeg writes at the end of a
+    /// stream with frame type 1: no picture, so no place for a player to start.
+    public static func isVideoEndOfSequence(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard payload.count >= 2 else { return false }
+        let codec = payload[0] & 0x0F
+        return (codec == VideoCodec.avc.rawValue || codec == VideoCodec.hevc.rawValue) && payload[1] == 2
+    }
+
     /// An AVC/HEVC decoder configuration record (AVCPacketType 0).
     public static func isVideoSequenceHeader(_ payload: UnsafeRawBufferPointer) -> Bool {
         guard payload.count >= 2 else { return false }

@@ -33,7 +33,7 @@ public final class SharedMessage: @unchecked Sendable {
         payload = UnsafeRawBufferPointer(start: buffer.baseAddress, count: copied)
         switch kind {
         case .video:
-            isKeyframe = CodecInfo.isVideoKeyframe(payload)
+            isKeyframe = CodecInfo.isVideoKeyframe(payload) && !CodecInfo.isVideoEndOfSequence(payload)
             isSequenceHeader = CodecInfo.isVideoSequenceHeader(payload)
         case .audio:
             isKeyframe = false

@@ -93,7 +93,7 @@ final class LiveStreamTests: XCTestCase {
     func testAnUnwatchedStreamKeepsWhatANewPlayerStartsFrom() throws {
         let harness = try AppHarness(vhost)
         let publisher = RTMPPeer(harness, url: "rtmp://127.0.0.1/live/v", mode: .publish)
-        let sent = RecordedStream.first(4800)  // (not the end-of-sequence tag at the end)
+        let sent = RecordedStream.first(6000)  // with the end-of-sequence tag at the end, no place to start
         publisher.publish(sent)
         let video = try XCTUnwrap(harness.source("__defaultVhost__/live/v"))
         let lastKeyframe = try XCTUnwrap(sent.last(where: RecordedStream.isKeyframe))

@@ -72,6 +72,13 @@ final class CodecInfoTests: XCTestCase {
         let aacHeader = SharedMessage(kind: .audio, timestamp: 0, payload: [0xAF, 0x00])
         XCTAssertTrue(aacHeader.isSequenceHeader)
         XCTAssertFalse(aacHeader.isKeyframe)
+        // ffmpeg's end-of-sequence tag (0x17 0x02 and a zero composition time) is no keyframe:
+        // a player must not start at it. A VP6 keyframe with 0x02 in its second byte still is.
+        let endOfSequence = SharedMessage(kind: .video, timestamp: 0, payload: [0x17, 0x02, 0, 0, 0])
+        XCTAssertFalse(endOfSequence.isKeyframe)
+        XCTAssertFalse(endOfSequence.isSequenceHeader)
+        XCTAssertFalse(SharedMessage(kind: .video, timestamp: 0, payload: [0x1C, 0x02, 0, 0, 0]).isKeyframe, "HEVC end of sequence")
+        XCTAssertTrue(SharedMessage(kind: .video, timestamp: 0, payload: [0x14, 0x02, 0x40]).isKeyframe)
         // A data message that happens to start with 0x17 0x00 is neither.
         let data = SharedMessage(kind: .data, timestamp: 0, payload: [0x17, 0x00])
         XCTAssertFalse(data.isKeyframe)
