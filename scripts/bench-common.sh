@@ -11,3 +11,22 @@ make_input() {
     ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=sample_rate=44100 -t 20 \
         -c:v libx264 -preset veryfast -g 50 -b:v 70k -maxrate 70k -bufsize 70k -pix_fmt yuv420p -c:a aac -b:a 32k -f flv "$1"
 }
+# write_srs_conf FILE PORT [VHOST_BODY] [TOP_LEVEL]: a SwiftSRS config that logs into $work.
+write_srs_conf() {
+    cat > "$1" <<CONF
+daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $2; pid $work/srs.pid; max_connections 20000;
+${4:-}
+vhost __defaultVhost__ { ${3:-} }
+CONF
+}
+# write_nginx_conf PORT [APPLICATION_BODY]: nginx-rtmp with one worker, in $work/nginx.
+write_nginx_conf() {
+    mkdir -p "$work/nginx/logs"
+    cat > "$work/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off; master_process off; worker_processes 1; worker_rlimit_nofile 65536;
+error_log $work/nginx/logs/error.log; pid $work/nginx/nginx.pid;
+events { worker_connections 20000; }
+rtmp { server { listen $1; application live { live on; ${2:-} } } }
+CONF
+}

@@ -48,10 +48,7 @@ PY
 
 # SwiftSRS
 srs_port=$(free_port)
-cat > "$work/srs.conf" <<CONF
-daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $srs_port; pid $work/srs.pid; max_connections 20000;
-vhost __defaultVhost__ { }
-CONF
+write_srs_conf "$work/srs.conf" "$srs_port"
 .build/release/srs -c "$work/srs.conf" &
 pids+=("$!")
 srs_pid=$!
@@ -59,14 +56,7 @@ sleep 1
 
 # nginx-rtmp, one worker
 ngx_port=$(free_port)
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off; master_process off; worker_processes 1; worker_rlimit_nofile 65536;
-error_log $work/nginx/logs/error.log; pid $work/nginx/nginx.pid;
-events { worker_connections 20000; }
-rtmp { server { listen $ngx_port; application live { live on; } } }
-CONF
+write_nginx_conf "$ngx_port"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=("$!")
 ngx_pid=$!

@@ -45,10 +45,7 @@ echo "  clients: $(cat "$work/floor.json")"
 kill "$floor"
 
 port=$(free_port)
-cat > "$work/k.conf" <<CONF
-daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $port; pid $work/srs.pid; max_connections 20000;
-vhost __defaultVhost__ { }
-CONF
+write_srs_conf "$work/k.conf" "$port"
 .build/release/srs -c "$work/k.conf" &
 srs=$!
 pids+=("$srs")

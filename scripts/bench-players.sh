@@ -14,11 +14,8 @@ source scripts/bench-common.sh
 port=$(free_port)
 http=$(free_port)
 make_input "$work/in100k.flv"
-cat > "$work/k.conf" <<CONF
-daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $port; pid $work/srs.pid; max_connections 20000;
-http_server { enabled on; listen $http; dir $work; }
-vhost __defaultVhost__ { http_remux { enabled on; mount [vhost]/[app]/[stream].flv; } }
-CONF
+write_srs_conf "$work/k.conf" "$port" "http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }" \
+    "http_server { enabled on; listen $http; dir $work; }"
 .build/release/srs -c "$work/k.conf" &
 srs=$!
 pids+=("$srs")

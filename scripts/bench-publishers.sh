@@ -64,10 +64,7 @@ fi
 echo "publishers=$publishers seconds=$seconds mode=$mode (~100 kbps each, srs-bench on the same machine)"
 
 srs_port=$(free_port)
-cat > "$work/srs.conf" <<CONF
-daemon off; srs_log_tank file; srs_log_file $work/srs.log; listen $srs_port; pid $work/srs.pid; max_connections 20000;
-vhost __defaultVhost__ { $srs_extra }
-CONF
+write_srs_conf "$work/srs.conf" "$srs_port" "$srs_extra"
 .build/release/srs -c "$work/srs.conf" &
 srs_pid=$!
 pids+=("$srs_pid")
@@ -76,14 +73,7 @@ run_one swiftsrs "$srs_pid" "$srs_port"
 kill "$srs_pid"; sleep 1
 
 ngx_port=$(free_port)
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off; master_process off; worker_processes 1; worker_rlimit_nofile 65536;
-error_log $work/nginx/logs/error.log; pid $work/nginx/nginx.pid;
-events { worker_connections 20000; }
-rtmp { server { listen $ngx_port; application live { live on; $ngx_extra } } }
-CONF
+write_nginx_conf "$ngx_port" "$ngx_extra"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 ngx_pid=$!
 pids+=("$ngx_pid")
