@@ -142,6 +142,7 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
         if !tickWaiters.isEmpty {
             let now = self.now
             var due: [() -> Void] = []
+            due.reserveCapacity(tickWaiters.count)  // one allocation, not a doubling series
             tickWaiters.removeAll { waiter in
                 guard waiter.due <= now else { return false }
                 due.append(waiter.work)

@@ -26,17 +26,29 @@ public struct ChunkDecoder: Sendable {
     /// The peer's chunk size (Set Chunk Size from the peer); 128 until it says otherwise.
     public private(set) var chunkSize = 128
 
+    /// The bytes of an unfinished chunk, kept from one read to the next. Empty between reads
+    /// that end on a chunk boundary: most reads are decoded straight from the caller's bytes.
     private var buffer: [UInt8] = []
-    private var readIndex = 0
-    private var streams: [UInt32: ChunkStreamState] = [:]
-    /// Partial payloads by chunk stream, kept apart from the header state so that appending a
-    /// chunk mutates the array in place (in the state struct, every chunk copied the whole
-    /// partial message: quadratic at small chunk sizes).
-    private var payloads: [UInt32: [UInt8]] = [:]
+    /// The header state of each chunk stream seen, searched linearly: a publisher uses a
+    /// handful (2-8), and a hash per chunk cost more than the scan.
+    private var streams: [ChunkStreamState] = []
+    /// Partial payloads, parallel to `streams`, kept apart from the header state so that
+    /// appending a chunk mutates the array in place (in the state struct, every chunk copied
+    /// the whole partial message: quadratic at small chunk sizes).
+    private var payloads: [[UInt8]] = []
     /// Bytes in `payloads` (unfinished messages), bounded by `maxPartialBytes`.
     private var partialByteCount = 0
 
+    /// One decoded message: audio and video as shared messages when asked for
+    /// (`decodeSharingMedia`), so that a publisher's media is copied once, from the read
+    /// into the message every player shares.
+    public enum Decoded: Sendable {
+        case message(RTMPMessage)
+        case media(SharedMessage)
+    }
+
     private struct ChunkStreamState: Sendable {
+        var csid: UInt32
         var timestamp: Int64 = 0
         /// The last timestamp field or delta, reused by fmt 3.
         var delta: UInt32 = 0
@@ -63,23 +75,70 @@ public struct ChunkDecoder: Sendable {
 
     /// Drops the partial message of a chunk stream (Abort message).
     public mutating func abort(chunkStreamId: UInt32) {
-        if let state = streams[chunkStreamId], state.inProgress { partialByteCount -= state.received }
-        streams[chunkStreamId]?.received = 0
-        payloads[chunkStreamId] = nil
-        streams[chunkStreamId]?.inProgress = false
+        guard let index = streams.firstIndex(where: { $0.csid == chunkStreamId }) else { return }
+        if streams[index].inProgress { partialByteCount -= streams[index].received }
+        streams[index].received = 0
+        streams[index].inProgress = false
+        payloads[index] = []
     }
 
     /// Bytes buffered but not yet decoded.
-    public var bufferedByteCount: Int { buffer.count - readIndex }
+    public var bufferedByteCount: Int { buffer.count }
 
     /// Adds received bytes and returns the messages they complete. Set Chunk Size and Abort
     /// are applied here as soon as they are decoded (so later chunks in the same read use them)
     /// and also returned.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(RTMPError) -> [RTMPMessage] {
-        buffer.append(contentsOf: bytes)
         var messages: [RTMPMessage] = []
-        while let message = try decodeOne() {
-            if let message = message {
+        try decode(bytes, sharingMedia: false) { decoded in
+            if case .message(let message) = decoded { messages.append(message) }
+        }
+        return messages
+    }
+
+    /// As `decode`, with complete audio and video messages as `SharedMessage`s, each built in
+    /// one allocation from the received bytes (no intermediate array).
+    public mutating func decodeSharingMedia(_ bytes: UnsafeRawBufferPointer) throws(RTMPError) -> [Decoded] {
+        var decoded: [Decoded] = []
+        try decode(bytes, sharingMedia: true) { decoded.append($0) }
+        return decoded
+    }
+
+    private mutating func decode(_ bytes: UnsafeRawBufferPointer, sharingMedia: Bool,
+                                 _ emit: (Decoded) -> Void) throws(RTMPError) {
+        if buffer.isEmpty {
+            let used = try decodeChunks(bytes, sharingMedia: sharingMedia, emit)
+            if used < bytes.count { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
+            return
+        }
+        // An unfinished chunk from the last read: decode from the joined bytes. The buffer is
+        // moved out while it is read (no copy), so that decoding may mutate the decoder.
+        var joined = buffer
+        buffer = []
+        joined.append(contentsOf: bytes)
+        var failure: RTMPError?
+        let used = joined.withUnsafeBytes { joinedBytes in
+            do throws(RTMPError) { return try decodeChunks(joinedBytes, sharingMedia: sharingMedia, emit) } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure { throw failure }
+        if used == 0 {
+            buffer = joined
+        } else if used < joined.count {
+            buffer = Array(joined[used...])
+        }
+    }
+
+    /// Decodes the whole chunks at the start of `input`; returns how many bytes they took.
+    private mutating func decodeChunks(_ input: UnsafeRawBufferPointer, sharingMedia: Bool,
+                                       _ emit: (Decoded) -> Void) throws(RTMPError) -> Int {
+        var index = 0
+        while let (next, decoded) = try decodeOne(input, at: index, sharingMedia: sharingMedia) {
+            index = next
+            guard let decoded else { continue }
+            if case .message(let message) = decoded {
                 if message.typeId == RTMPMessageType.setChunkSize {
                     var reader = ByteReader(message.payload)
                     guard let size = try? reader.readUInt32() else {
@@ -90,48 +149,49 @@ public struct ChunkDecoder: Sendable {
                     var reader = ByteReader(message.payload)
                     if let csid = try? reader.readUInt32() { abort(chunkStreamId: csid) }
                 }
-                messages.append(message)
             }
+            emit(decoded)
         }
-        if readIndex == buffer.count {
-            // All decoded: no capacity kept between reads. A read costs one allocation more,
-            // and 10,000 idle players or 4,000 merged-read publishers hold no read's bytes.
-            buffer.removeAll()
-            readIndex = 0
-        } else if readIndex > 65536 && readIndex * 2 > buffer.count {
-            buffer.removeFirst(readIndex)
-            readIndex = 0
-        }
-        return messages
+        return index
     }
 
-    /// Decodes one chunk. Returns nil when more bytes are needed, .some(nil) for a chunk that did
-    /// not complete a message, .some(message) for one that did.
-    private mutating func decodeOne() throws(RTMPError) -> RTMPMessage?? {
-        let available = buffer.count - readIndex
+    /// Decodes the chunk at `start`. Returns nil when more bytes are needed, else the index
+    /// after the chunk and the message it completed, if any.
+    private mutating func decodeOne(_ input: UnsafeRawBufferPointer, at start: Int,
+                                    sharingMedia: Bool) throws(RTMPError) -> (Int, Decoded?)? {
+        let available = input.count - start
         guard available >= 1 else { return nil }
-        var index = readIndex
-        let first = buffer[index]
+        var index = start
+        let first = input[index]
         index += 1
         let fmt = first >> 6
         var csid = UInt32(first & 0x3F)
         if csid == 0 {
             guard available >= 2 else { return nil }
-            csid = 64 + UInt32(buffer[index])
+            csid = 64 + UInt32(input[index])
             index += 1
         } else if csid == 1 {
             guard available >= 3 else { return nil }
-            csid = 64 + UInt32(buffer[index]) + UInt32(buffer[index + 1]) * 256
+            csid = 64 + UInt32(input[index]) + UInt32(input[index + 1]) * 256
             index += 2
         }
-        let headerSizes = [11, 7, 3, 0]
-        let messageHeaderSize = headerSizes[Int(fmt)]
-        guard buffer.count - index >= messageHeaderSize else { return nil }
+        let messageHeaderSize = fmt == 0 ? 11 : fmt == 1 ? 7 : fmt == 2 ? 3 : 0
+        guard input.count - index >= messageHeaderSize else { return nil }
 
-        var state = streams[csid] ?? ChunkStreamState()
-        if streams[csid] == nil && streams.count >= maxChunkStreams {
-            throw RTMPError("chunk header", "more than \(maxChunkStreams) chunk streams")
+        let slot: Int
+        if let known = streams.firstIndex(where: { $0.csid == csid }) {
+            slot = known
+        } else {
+            if streams.count >= maxChunkStreams {
+                throw RTMPError("chunk header", "more than \(maxChunkStreams) chunk streams")
+            }
+            if fmt != 0 {
+                throw RTMPError("chunk header", "fmt \(fmt) on chunk stream \(csid) before any fmt 0 header")
+            }
+            // Not stored until the chunk is whole: an incomplete chunk commits nothing.
+            slot = streams.count
         }
+        var state = slot < streams.count ? streams[slot] : ChunkStreamState(csid: csid)
         if fmt != 0 && !state.hasHeader {
             throw RTMPError("chunk header", "fmt \(fmt) on chunk stream \(csid) before any fmt 0 header")
         }
@@ -148,22 +208,22 @@ public struct ChunkDecoder: Sendable {
 
         var timestampField: UInt32 = 0
         if fmt <= 2 {
-            timestampField = UInt32(buffer[index]) << 16 | UInt32(buffer[index + 1]) << 8 | UInt32(buffer[index + 2])
+            timestampField = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
             if fmt <= 1 {
-                state.length = Int(UInt32(buffer[index + 3]) << 16 | UInt32(buffer[index + 4]) << 8 | UInt32(buffer[index + 5]))
-                state.typeId = buffer[index + 6]
+                state.length = Int(UInt32(input[index + 3]) << 16 | UInt32(input[index + 4]) << 8 | UInt32(input[index + 5]))
+                state.typeId = input[index + 6]
                 if fmt == 0 {
-                    state.streamId = UInt32(buffer[index + 7]) | UInt32(buffer[index + 8]) << 8
-                        | UInt32(buffer[index + 9]) << 16 | UInt32(buffer[index + 10]) << 24
+                    state.streamId = UInt32(input[index + 7]) | UInt32(input[index + 8]) << 8
+                        | UInt32(input[index + 9]) << 16 | UInt32(input[index + 10]) << 24
                 }
             }
             index += messageHeaderSize
             state.hasExtendedTimestamp = timestampField == 0xFF_FFFF
         }
         if state.hasExtendedTimestamp {
-            guard buffer.count - index >= 4 else { return nil }
-            let value = UInt32(buffer[index]) << 24 | UInt32(buffer[index + 1]) << 16
-                | UInt32(buffer[index + 2]) << 8 | UInt32(buffer[index + 3])
+            guard input.count - index >= 4 else { return nil }
+            let value = UInt32(input[index]) << 24 | UInt32(input[index + 1]) << 16
+                | UInt32(input[index + 2]) << 8 | UInt32(input[index + 3])
             if fmt == 3 && !startsMessage && value != state.extendedValue {
                 // Some encoders omit the extended timestamp on continuation chunks (SRS checks the same way).
             } else {
@@ -205,44 +265,62 @@ public struct ChunkDecoder: Sendable {
         let needed = state.length - state.received
         let chunkBytes = min(needed, chunkSize)
         // Not enough bytes: nothing was committed, the whole chunk is parsed again later.
-        guard buffer.count - index >= chunkBytes else { return nil }
+        guard input.count - index >= chunkBytes else { return nil }
         partialByteCount -= droppedBytes
         if chunkBytes < needed && partialByteCount + chunkBytes > maxPartialBytes {
             throw RTMPError("chunk stream \(csid)", "unfinished messages would hold more than \(maxPartialBytes) bytes")
         }
+        if slot == streams.count {
+            streams.append(state)
+            payloads.append([])
+        }
+        let chunk = UnsafeRawBufferPointer(rebasing: input[index..<(index + chunkBytes)])
+        index += chunkBytes
         if startsMessage && chunkBytes == needed {
             // The whole message in one chunk (a publisher's audio and video at its chunk
-            // size): its payload straight from the buffer, no partial payload kept.
-            if droppedBytes > 0 { payloads[csid] = nil }
-            let message = RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp,
-                                      payload: Array(buffer[index..<(index + chunkBytes)]))
-            readIndex = index + chunkBytes
-            state.received = 0
+            // size): its payload straight from the input, no partial payload kept.
+            if droppedBytes > 0 { payloads[slot] = [] }
             state.inProgress = false
-            streams[csid] = state
-            return .some(message)
+            streams[slot] = state
+            return (index, complete(state, payload: chunk, sharingMedia: sharingMedia))
         }
         if startsMessage {
-            var payload: [UInt8] = []
-            payload.reserveCapacity(min(state.length, 65536))
-            payloads[csid] = payload
+            payloads[slot] = []
+            payloads[slot].reserveCapacity(min(state.length, 65536))
         }
-        payloads[csid, default: []].append(contentsOf: buffer[index..<(index + chunkBytes)])
+        payloads[slot].append(contentsOf: chunk)
         state.received += chunkBytes
         partialByteCount += chunkBytes
-        index += chunkBytes
-        readIndex = index
 
-        if state.received >= state.length {
-            partialByteCount -= state.received
-            let payload = payloads.removeValue(forKey: csid) ?? []
-            let message = RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp, payload: payload)
-            state.received = 0
-            state.inProgress = false
-            streams[csid] = state
-            return .some(message)
+        guard state.received >= state.length else {
+            streams[slot] = state
+            return (index, nil)
         }
-        streams[csid] = state
-        return .some(nil)
+        partialByteCount -= state.received
+        state.received = 0
+        state.inProgress = false
+        streams[slot] = state
+        var payload: [UInt8] = []
+        swap(&payload, &payloads[slot])
+        let decoded: Decoded
+        if sharingMedia, let kind = Self.sharedKind(state.typeId) {
+            decoded = .media(SharedMessage(kind: kind, timestamp: state.timestamp, payload: payload))
+        } else {
+            decoded = .message(RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp, payload: payload))
+        }
+        return (index, decoded)
+    }
+
+    private func complete(_ state: ChunkStreamState, payload: UnsafeRawBufferPointer, sharingMedia: Bool) -> Decoded {
+        if sharingMedia, let kind = Self.sharedKind(state.typeId) {
+            return .media(SharedMessage(kind: kind, timestamp: state.timestamp, payload: payload))
+        }
+        return .message(RTMPMessage(typeId: state.typeId, streamId: state.streamId, timestamp: state.timestamp,
+                                    payload: Array(payload)))
+    }
+
+    /// Audio and video are shared; every other type stays an `RTMPMessage`.
+    private static func sharedKind(_ typeId: UInt8) -> MediaKind? {
+        typeId == RTMPMessageType.audio ? .audio : typeId == RTMPMessageType.video ? .video : nil
     }
 }

@@ -133,3 +133,18 @@ extension RTMPMessage {
         }
     }
 }
+
+extension SharedMessage {
+    /// The shared form of an audio, video or AMF0 data message (nil for any other type).
+    public init?(_ message: RTMPMessage) {
+        guard let kind = MediaKind(rawValue: message.typeId) else { return nil }
+        self.init(kind: kind, timestamp: message.timestamp, payload: message.payload)
+    }
+}
+
+extension RTMPMessage {
+    /// A shared message as an RTMP message on `streamId`.
+    public init(_ message: SharedMessage, streamId: UInt32) {
+        self.init(typeId: message.kind.rawValue, streamId: streamId, timestamp: message.timestamp, payload: message.bytes)
+    }
+}

@@ -10,8 +10,8 @@ public enum RTMPServerEvent: Sendable {
     case publish(streamId: UInt32, request: StreamRequest, type: String)
     /// NetStream.play: answer with `acceptPlay` or `rejectPlay`.
     case play(streamId: UInt32, request: StreamRequest, start: Double, duration: Double, reset: Bool)
-    /// Audio or video from a publisher.
-    case media(RTMPMessage)
+    /// Audio or video from a publisher, decoded straight into the message players share.
+    case media(SharedMessage)
     /// onMetaData (from `@setDataFrame` or a plain onMetaData data message), normalized to
     /// ["onMetaData", object].
     case metadata(RTMPMessage)

@@ -82,8 +82,12 @@ public final class RTMPServerSession {
                 return events
             }
         }
-        let messages = try decoder.decode(remaining)
-        for message in messages { try handle(message, events: &events) }
+        for decoded in try decoder.decodeSharingMedia(remaining) {
+            switch decoded {
+            case .media(let media): events.append(.media(media))
+            case .message(let message): try handle(message, events: &events)
+            }
+        }
         acknowledgeIfNeeded()
         return events
     }
@@ -115,7 +119,7 @@ public final class RTMPServerSession {
     private func handle(_ message: RTMPMessage, events: inout [RTMPServerEvent]) throws(RTMPError) {
         switch message.typeId {
         case RTMPMessageType.audio, RTMPMessageType.video:
-            events.append(.media(message))
+            if let media = SharedMessage(message) { events.append(.media(media)) }
         case RTMPMessageType.aggregate:
             try splitAggregate(message, events: &events)
         case RTMPMessageType.amf0Data, RTMPMessageType.amf3Data:
@@ -137,8 +141,9 @@ public final class RTMPServerSession {
 
     private func splitAggregate(_ message: RTMPMessage, events: inout [RTMPServerEvent]) throws(RTMPError) {
         for inner in try message.aggregateParts() {
-            if inner.typeId == RTMPMessageType.audio || inner.typeId == RTMPMessageType.video {
-                events.append(.media(inner))
+            if inner.typeId == RTMPMessageType.audio || inner.typeId == RTMPMessageType.video,
+               let media = SharedMessage(inner) {
+                events.append(.media(media))
             } else if inner.typeId == RTMPMessageType.amf0Data {
                 try handleData(inner, events: &events)
             }

@@ -222,7 +222,9 @@ final class FakeRTMPServer: @unchecked Sendable {
                     case .publish(let streamId, let request, _):
                         names.withLock { $0.append("\(request.app)/\(request.stream)") }
                         session.acceptPublish(streamId: streamId, streamName: request.stream)
-                    case .media(let message), .metadata(let message):
+                    case .media(let message):
+                        published.withLock { $0.append(RTMPMessage(message, streamId: 1)) }
+                    case .metadata(let message):
                         published.withLock { $0.append(message) }
                     default:
                         break

@@ -324,6 +324,38 @@ final class ChunkDecoderTests: XCTestCase {
         XCTAssertEqual(bytewise.chunkSize, 1000)
     }
 
+    func testSharingMediaKeepsTheOrderAndTheBytesInPiecesOfAnySize() throws {
+        var encoder = ChunkEncoder(chunkSize: 128)
+        var stream: [UInt8] = []
+        let command = RTMPMessage.command(["publish", 5, .null, "s"])
+        let audio = RTMPMessage(typeId: 8, streamId: 1, timestamp: 21, payload: [0xAF, 0x01] + pattern(90))
+        let video = RTMPMessage(typeId: 9, streamId: 1, timestamp: 40, payload: [0x17, 0x01] + pattern(3000, seed: 7))
+        let data = RTMPMessage(typeId: 18, streamId: 1, timestamp: 40, payload: pattern(20, seed: 2))
+        let close = RTMPMessage.command(["FCUnpublish", 6, .null, "s"])
+        for message in [command, audio, video, data, close] { stream += encoder.encode(message) }
+        for piece in [1, 7, 129, 4096] {
+            var decoder = ChunkDecoder()
+            var decoded: [ChunkDecoder.Decoded] = []
+            var offset = 0
+            while offset < stream.count {
+                let end = min(offset + piece, stream.count)
+                try Array(stream[offset..<end]).withUnsafeBytes { decoded += try decoder.decodeSharingMedia($0) }
+                offset = end
+            }
+            XCTAssertEqual(decoded.count, 5, "pieces of \(piece)")
+            guard decoded.count == 5, case .message(let first) = decoded[0], case .media(let sharedAudio) = decoded[1],
+                  case .media(let sharedVideo) = decoded[2], case .message(let fourth) = decoded[3],
+                  case .message(let last) = decoded[4] else { return XCTFail("pieces of \(piece): \(decoded)") }
+            XCTAssertEqual(first, command)
+            XCTAssertEqual(RTMPMessage(sharedAudio, streamId: 1), audio)
+            XCTAssertEqual(RTMPMessage(sharedVideo, streamId: 1), video)
+            XCTAssertTrue(sharedVideo.isKeyframe && !sharedAudio.isSequenceHeader)
+            XCTAssertEqual(fourth, data)
+            XCTAssertEqual(last, close)
+            XCTAssertEqual(decoder.bufferedByteCount, 0)
+        }
+    }
+
     func testPartialInputIsBufferedNotLost() throws {
         var decoder = ChunkDecoder()
         let bytes: [UInt8] = [0x04, 0x00, 0x00, 0x01, 0x00, 0x00, 0x03, 0x08, 0x01, 0x00, 0x00, 0x00, 0xAF, 0x01, 0x02]

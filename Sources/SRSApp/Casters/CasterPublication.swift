@@ -113,7 +113,7 @@ final class CasterPublication {
 
 extension SharedMessage {
     /// A demuxed message as the live source takes it.
-    convenience init(_ message: DemuxedMessage) {
+    init(_ message: DemuxedMessage) {
         self.init(kind: message.kind, timestamp: message.timestamp, payload: message.body)
     }
 }

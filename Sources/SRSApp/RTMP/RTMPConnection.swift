@@ -188,9 +188,9 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
         case .play(let streamId, let request, let start, let duration, _):
             handlePlay(streamId: streamId, request: request, start: start, duration: duration)
         case .media(let message):
-            guard case .publisher = role, let kind = MediaKind(rawValue: message.typeId) else { return }
+            guard case .publisher = role else { return }
             lastMediaAt = tcp.loop.now
-            mediaBatch.append(SharedMessage(kind: kind, timestamp: message.timestamp, payload: message.payload))
+            mediaBatch.append(message)
         case .metadata(let message):
             guard case .publisher = role else { return }
             mediaBatch.append(SharedMessage(kind: .data, timestamp: message.timestamp, payload: message.payload))
@@ -415,7 +415,7 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
         for (headerStart, headerEnd, index, offset, length) in layout {
             pieces.append(OutboundPiece(base: base + headerStart, count: headerEnd - headerStart, owner: store))
             if length > 0, let payload = batch[index].payload.baseAddress {
-                pieces.append(OutboundPiece(base: payload + offset, count: length, owner: batch[index]))
+                pieces.append(OutboundPiece(base: payload + offset, count: length, owner: batch[index].owner))
             }
         }
         return pieces
