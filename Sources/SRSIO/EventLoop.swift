@@ -24,6 +24,8 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     private var nextTickHandlerId = 0
     /// Work waiting for a tick (`scheduleAtTick`), with the loop time it is due.
     private var tickWaiters: [(due: Int64, work: () -> Void)] = []
+    /// The storage of the last tick's due list, reused by the next.
+    private var dueScratch: [() -> Void] = []
     private var tickTimer: DispatchSourceTimer?
     /// Set on a loop whose clock a test drives.
     private let manualClock: ManualClock?
@@ -141,14 +143,19 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
     private func tick() {
         if !tickWaiters.isEmpty {
             let now = self.now
-            var due: [() -> Void] = []
-            due.reserveCapacity(tickWaiters.count)  // one allocation, not a doubling series
+            // The due list keeps its capacity from tick to tick: thousands of merged-read
+            // sockets wake at each tick, and a fresh array of that size per tick cost 3% of
+            // the server with 4,000 publishers (a large malloc consolidates glibc's free lists).
+            var due = dueScratch
+            dueScratch = []
             tickWaiters.removeAll { waiter in
                 guard waiter.due <= now else { return false }
                 due.append(waiter.work)
                 return true
             }
             for work in due { work() }
+            due.removeAll(keepingCapacity: due.capacity <= 65536)
+            dueScratch = due
         }
         for handler in tickHandlers.values { handler() }
     }

@@ -87,7 +87,7 @@ public struct ChunkDecoder: Sendable {
 
     /// Adds received bytes and returns the messages they complete. Set Chunk Size and Abort
     /// are applied here as soon as they are decoded (so later chunks in the same read use them)
-    /// and also returned.
+    /// and also returned. After an error the decoder is not to be used again.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(RTMPError) -> [RTMPMessage] {
         var messages: [RTMPMessage] = []
         try decode(bytes, sharingMedia: false) { decoded in
@@ -96,16 +96,16 @@ public struct ChunkDecoder: Sendable {
         return messages
     }
 
-    /// As `decode`, with complete audio and video messages as `SharedMessage`s, each built in
-    /// one allocation from the received bytes (no intermediate array).
-    public mutating func decodeSharingMedia(_ bytes: UnsafeRawBufferPointer) throws(RTMPError) -> [Decoded] {
-        var decoded: [Decoded] = []
-        try decode(bytes, sharingMedia: true) { decoded.append($0) }
-        return decoded
+    /// As `decode`, handing each message to `body` in order, complete audio and video as
+    /// `SharedMessage`s, each built in one allocation from the received bytes (no
+    /// intermediate array). A message decoded is handed over before the next chunk is read.
+    public mutating func decodeSharingMedia(_ bytes: UnsafeRawBufferPointer,
+                                            _ body: (Decoded) throws(RTMPError) -> Void) throws(RTMPError) {
+        try decode(bytes, sharingMedia: true, body)
     }
 
     private mutating func decode(_ bytes: UnsafeRawBufferPointer, sharingMedia: Bool,
-                                 _ emit: (Decoded) -> Void) throws(RTMPError) {
+                                 _ emit: (Decoded) throws(RTMPError) -> Void) throws(RTMPError) {
         if buffer.isEmpty {
             let used = try decodeChunks(bytes, sharingMedia: sharingMedia, emit)
             if used < bytes.count { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
@@ -133,7 +133,7 @@ public struct ChunkDecoder: Sendable {
 
     /// Decodes the whole chunks at the start of `input`; returns how many bytes they took.
     private mutating func decodeChunks(_ input: UnsafeRawBufferPointer, sharingMedia: Bool,
-                                       _ emit: (Decoded) -> Void) throws(RTMPError) -> Int {
+                                       _ emit: (Decoded) throws(RTMPError) -> Void) throws(RTMPError) -> Int {
         var index = 0
         while let (next, decoded) = try decodeOne(input, at: index, sharingMedia: sharingMedia) {
             index = next
@@ -150,7 +150,7 @@ public struct ChunkDecoder: Sendable {
                     if let csid = try? reader.readUInt32() { abort(chunkStreamId: csid) }
                 }
             }
-            emit(decoded)
+            try emit(decoded)
         }
         return index
     }

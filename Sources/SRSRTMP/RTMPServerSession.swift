@@ -82,7 +82,7 @@ public final class RTMPServerSession {
                 return events
             }
         }
-        for decoded in try decoder.decodeSharingMedia(remaining) {
+        try decoder.decodeSharingMedia(remaining) { decoded throws(RTMPError) in
             switch decoded {
             case .media(let media): events.append(.media(media))
             case .message(let message): try handle(message, events: &events)

@@ -339,7 +339,7 @@ final class ChunkDecoderTests: XCTestCase {
             var offset = 0
             while offset < stream.count {
                 let end = min(offset + piece, stream.count)
-                try Array(stream[offset..<end]).withUnsafeBytes { decoded += try decoder.decodeSharingMedia($0) }
+                decoded += try decoder.feedSharingMedia(Array(stream[offset..<end]))
                 offset = end
             }
             XCTAssertEqual(decoded.count, 5, "pieces of \(piece)")

@@ -544,6 +544,11 @@ final class RTMPServerSessionTests: XCTestCase {
         XCTAssertEqual(RTMPMessage(second, streamId: 1), video)
     }
 
+    func testAnEventIsAFewWordsSoThatAReadOfMediaMakesASmallArray() {
+        // A publisher's read makes one event per media message: the large cases are boxed.
+        XCTAssertLessThanOrEqual(MemoryLayout<RTMPServerEvent>.stride, 32)
+    }
+
     func testAggregateMessageSplitsIntoMediaWithRelativeTimestamps() throws {
         let client = try TestClient().connected()
         var payload: [UInt8] = []

@@ -35,6 +35,19 @@ extension ChunkDecoder {
     }
 }
 
+extension ChunkDecoder {
+    /// Decodes `bytes` with audio and video shared (test convenience over the raw-buffer API).
+    mutating func feedSharingMedia(_ bytes: [UInt8]) throws(RTMPError) -> [ChunkDecoder.Decoded] {
+        var decoded: [ChunkDecoder.Decoded] = []
+        var failure: RTMPError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(RTMPError) { try decodeSharingMedia(buffer) { decoded.append($0) } } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return decoded
+    }
+}
+
 extension RTMPServerSession {
     func feed(_ bytes: [UInt8]) throws(RTMPError) -> [RTMPServerEvent] {
         var result: Result<[RTMPServerEvent], RTMPError> = .success([])
