@@ -7,9 +7,6 @@ public enum IOTuning {
     public static let maxReadsPerEvent = 4
     /// iovecs per `writev`: Linux's IOV_MAX is 1024 (architecture.md, section 4).
     public static let maxIovecsPerWrite = 1024
-    /// A connection's queue of pieces keeps its capacity up to this many (a player's steady
-    /// writes) and gives back the rest (its first write: a GOP in hundreds of pieces).
-    public static let pendingPiecesKeptCapacity = 64
     /// Period of each loop's single timer (timeouts, merged-write flushes). 100 ms keeps the
     /// wake-ups at 10/s per loop while bounding the mw_latency overshoot to 100 ms.
     public static let loopTickMs = 100

@@ -19,6 +19,7 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
     private var delegate: TransportDelegate?
     private var written: [UInt8] = []
     private var pending: [OutboundPiece] = []
+    private var pendingKeepAlive: [AnyObject] = []
     private var inbox: [[UInt8]] = []
     private var readHeld = false
     private var readPaused = false
@@ -41,6 +42,13 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
         self.delegate = delegate
         started = true
         deliver()
+    }
+
+    @discardableResult
+    public func send(pieces: [OutboundPiece], borrowing keepAlive: () -> AnyObject) -> Bool {
+        let complete = send(pieces: pieces)
+        if !complete && !isClosed { pendingKeepAlive.append(keepAlive()) }
+        return complete
     }
 
     @discardableResult
@@ -71,6 +79,7 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
         guard !isClosed else { return }
         closeReason = reason
         pending.removeAll()
+        pendingKeepAlive.removeAll()
         let delegate = self.delegate
         self.delegate = nil
         delegate?.connection(self, didCloseWith: reason)
@@ -119,6 +128,7 @@ public final class MemoryTransport: Transport, @unchecked Sendable {
             sent.add(UInt64(piece.count), ordering: .relaxed)
         }
         pending.removeAll()
+        pendingKeepAlive.removeAll()
         lastSendProgressTime = loop.now
         if onWrite != nil && !writeNoticePending {
             writeNoticePending = true

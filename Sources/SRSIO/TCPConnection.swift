@@ -46,6 +46,12 @@ public final class ByteStore {
         }
     }
 
+    /// `count` uninitialized bytes, for a caller that writes them in place through `pointer`.
+    public init(uninitializedCount count: Int) {
+        self.count = count
+        pointer = .allocate(byteCount: max(1, count), alignment: 8)
+    }
+
     deinit { pointer.deallocate() }
 
     public var piece: OutboundPiece { OutboundPiece(base: UnsafeRawPointer(pointer), count: count, owner: self) }
@@ -83,6 +89,8 @@ public final class TCPConnection: Transport, @unchecked Sendable {
     private var pendingIndex = 0
     private var pendingOffset = 0
     private var pendingBytes = 0
+    /// What keeps the bytes of borrowed pending pieces (owner nil) alive until all is written.
+    private var pendingKeepAlive: [AnyObject] = []
     /// Reading stopped because too much waits to be written (`maxPendingBytesWhileReading`).
     private var readBackedUp = false
 
@@ -259,6 +267,12 @@ public final class TCPConnection: Transport, @unchecked Sendable {
     /// Queues pieces and writes as much as the socket takes. Returns true when everything
     /// queued is written (no drain callback will follow).
     @discardableResult
+    public func send(pieces: [OutboundPiece], borrowing keepAlive: () -> AnyObject) -> Bool {
+        let complete = send(pieces: pieces)
+        if !complete && !isClosed { pendingKeepAlive.append(keepAlive()) }
+        return complete
+    }
+
     public func send(pieces: [OutboundPiece]) -> Bool {
         guard !isClosed else { return false }
         if pendingIndex >= pending.count {
@@ -305,8 +319,10 @@ public final class TCPConnection: Transport, @unchecked Sendable {
                 return false
             }
         }
-        // A player's first write (a GOP in hundreds of pieces) must not stay reserved for life.
-        pending.removeAll(keepingCapacity: pending.capacity <= IOTuning.pendingPiecesKeptCapacity)
+        // Nothing kept: the array is usually the caller's (shared, not copied), and an idle
+        // player holds no pieces.
+        pending = []
+        pendingKeepAlive = []
         pendingIndex = 0
         pendingOffset = 0
         if readBackedUp {
@@ -323,7 +339,9 @@ public final class TCPConnection: Transport, @unchecked Sendable {
             let available = pending[pendingIndex].count - pendingOffset
             if left >= available {
                 left -= available
-                pending[pendingIndex].owner = nil
+                // Borrowed pieces (no owner) are not written to: the array stays shared with
+                // the caller's, not copied.
+                if pending[pendingIndex].owner != nil { pending[pendingIndex].owner = nil }
                 pendingIndex += 1
                 pendingOffset = 0
             } else {
@@ -377,7 +395,8 @@ public final class TCPConnection: Transport, @unchecked Sendable {
     public func close(_ reason: CloseReason) {
         guard !isClosed else { return }
         isClosed = true
-        pending.removeAll()
+        pending = []
+        pendingKeepAlive = []
         pendingIndex = 0
         pendingOffset = 0
         pendingBytes = 0

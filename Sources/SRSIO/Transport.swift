@@ -21,6 +21,12 @@ public protocol Transport: AnyObject, Sendable {
     /// Queues pieces and writes what the peer takes; true when everything queued is written
     /// (no drain callback follows).
     @discardableResult func send(pieces: [OutboundPiece]) -> Bool
+    /// As `send(pieces:)` for pieces that may borrow their bytes (owner nil) from objects the
+    /// caller keeps alive during the call: when not all is written, `keepAlive` is called and
+    /// what it returns is held until everything queued is written. No reference is taken per
+    /// piece on the way (the messages of a player's batch are shared by every loop: their
+    /// reference counts are contended cache lines).
+    @discardableResult func send(pieces: [OutboundPiece], borrowing keepAlive: () -> AnyObject) -> Bool
     /// Stops (or resumes) reading until told otherwise.
     func holdReading(_ hold: Bool)
     /// Stops reading for `milliseconds` (merged read).

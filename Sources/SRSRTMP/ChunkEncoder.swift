@@ -10,59 +10,92 @@ public struct ChunkEncoder: Sendable {
 
     public init(chunkSize: Int = 128) { self.chunkSize = chunkSize }
 
-    /// Appends a basic header with `fmt` for chunk stream `csid`.
+    /// Most bytes of a fmt 0 header: a 3-byte basic header, 11 bytes, an extended timestamp.
+    public static let maxMessageHeaderSize = 18
+    /// Most bytes of a fmt 3 header: a 3-byte basic header and an extended timestamp.
+    public static let maxContinuationHeaderSize = 7
+
+    /// Writes a basic header with `fmt` for chunk stream `csid` at `out`; returns its size.
     @inline(__always)
-    static func writeBasicHeader(into out: inout [UInt8], fmt: UInt8, csid: UInt32) {
+    static func writeBasicHeader(to out: UnsafeMutableRawPointer, fmt: UInt8, csid: UInt32) -> Int {
         if csid < 64 {
-            out.append(fmt << 6 | UInt8(csid))
+            out.storeBytes(of: fmt << 6 | UInt8(csid), as: UInt8.self)
+            return 1
         } else if csid < 320 {
-            out.append(fmt << 6)
-            out.append(UInt8(csid - 64))
-        } else {
-            let value = csid - 64
-            out.append(fmt << 6 | 1)
-            out.append(UInt8(truncatingIfNeeded: value))
-            out.append(UInt8(truncatingIfNeeded: value >> 8))
+            out.storeBytes(of: fmt << 6, as: UInt8.self)
+            out.storeBytes(of: UInt8(csid - 64), toByteOffset: 1, as: UInt8.self)
+            return 2
+        }
+        let value = csid - 64
+        out.storeBytes(of: fmt << 6 | 1, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: 1, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: value >> 8), toByteOffset: 2, as: UInt8.self)
+        return 3
+    }
+
+    /// Writes the fmt 0 header that starts a message at `out` (room for
+    /// `maxMessageHeaderSize` bytes); returns its size.
+    @inline(__always)
+    public static func writeMessageHeader(
+        to out: UnsafeMutableRawPointer, csid: UInt32, timestamp: Int64, length: Int, typeId: UInt8, streamId: UInt32
+    ) -> Int {
+        let ts = UInt32(truncatingIfNeeded: timestamp)
+        let extended = ts >= 0xFF_FFFF
+        let field = extended ? 0xFF_FFFF : ts
+        let basic = writeBasicHeader(to: out, fmt: 0, csid: csid)
+        let header = out + basic
+        // Timestamp and length: 24-bit big-endian; the message stream id: 32-bit little-endian.
+        header.storeBytes(of: UInt8(truncatingIfNeeded: field >> 16), as: UInt8.self)
+        header.storeBytes(of: UInt8(truncatingIfNeeded: field >> 8), toByteOffset: 1, as: UInt8.self)
+        header.storeBytes(of: UInt8(truncatingIfNeeded: field), toByteOffset: 2, as: UInt8.self)
+        header.storeBytes(of: UInt8(truncatingIfNeeded: length >> 16), toByteOffset: 3, as: UInt8.self)
+        header.storeBytes(of: UInt8(truncatingIfNeeded: length >> 8), toByteOffset: 4, as: UInt8.self)
+        header.storeBytes(of: UInt8(truncatingIfNeeded: length), toByteOffset: 5, as: UInt8.self)
+        header.storeBytes(of: typeId, toByteOffset: 6, as: UInt8.self)
+        header.storeBytes(of: streamId.littleEndian, toByteOffset: 7, as: UInt32.self)
+        return extended ? basic + 11 + writeUInt32(to: header + 11, ts) : basic + 11
+    }
+
+    /// Writes the fmt 3 header of a continuation chunk at `out` (room for
+    /// `maxContinuationHeaderSize` bytes); returns its size.
+    @inline(__always)
+    public static func writeContinuationHeader(to out: UnsafeMutableRawPointer, csid: UInt32, timestamp: Int64) -> Int {
+        let size = writeBasicHeader(to: out, fmt: 3, csid: csid)
+        let ts = UInt32(truncatingIfNeeded: timestamp)
+        return ts >= 0xFF_FFFF ? size + writeUInt32(to: out + size, ts) : size
+    }
+
+    @inline(__always)
+    static func writeUInt32(to out: UnsafeMutableRawPointer, _ value: UInt32) -> Int {
+        out.storeBytes(of: value.bigEndian, as: UInt32.self)
+        return 4
+    }
+
+    /// Appends a basic header with `fmt` for chunk stream `csid`.
+    static func writeBasicHeader(into out: inout [UInt8], fmt: UInt8, csid: UInt32) {
+        withUnsafeTemporaryAllocation(byteCount: 3, alignment: 1) { buffer in
+            let size = writeBasicHeader(to: buffer.baseAddress!, fmt: fmt, csid: csid)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
         }
     }
 
     /// Appends the fmt 0 header that starts a message.
-    @inline(__always)
     public static func writeMessageHeader(
         into out: inout [UInt8], csid: UInt32, timestamp: Int64, length: Int, typeId: UInt8, streamId: UInt32
     ) {
-        let ts = UInt32(truncatingIfNeeded: timestamp)
-        let extended = ts >= 0xFF_FFFF
-        let field = extended ? 0xFF_FFFF : ts
-        writeBasicHeader(into: &out, fmt: 0, csid: csid)
-        out.append(UInt8(truncatingIfNeeded: field >> 16))
-        out.append(UInt8(truncatingIfNeeded: field >> 8))
-        out.append(UInt8(truncatingIfNeeded: field))
-        out.append(UInt8(truncatingIfNeeded: length >> 16))
-        out.append(UInt8(truncatingIfNeeded: length >> 8))
-        out.append(UInt8(truncatingIfNeeded: length))
-        out.append(typeId)
-        out.append(UInt8(truncatingIfNeeded: streamId))
-        out.append(UInt8(truncatingIfNeeded: streamId >> 8))
-        out.append(UInt8(truncatingIfNeeded: streamId >> 16))
-        out.append(UInt8(truncatingIfNeeded: streamId >> 24))
-        if extended { appendUInt32(&out, ts) }
+        withUnsafeTemporaryAllocation(byteCount: maxMessageHeaderSize, alignment: 1) { buffer in
+            let size = writeMessageHeader(to: buffer.baseAddress!, csid: csid, timestamp: timestamp, length: length,
+                                          typeId: typeId, streamId: streamId)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
+        }
     }
 
     /// Appends the fmt 3 header of a continuation chunk.
-    @inline(__always)
     public static func writeContinuationHeader(into out: inout [UInt8], csid: UInt32, timestamp: Int64) {
-        writeBasicHeader(into: &out, fmt: 3, csid: csid)
-        let ts = UInt32(truncatingIfNeeded: timestamp)
-        if ts >= 0xFF_FFFF { appendUInt32(&out, ts) }
-    }
-
-    @inline(__always)
-    static func appendUInt32(_ out: inout [UInt8], _ value: UInt32) {
-        out.append(UInt8(truncatingIfNeeded: value >> 24))
-        out.append(UInt8(truncatingIfNeeded: value >> 16))
-        out.append(UInt8(truncatingIfNeeded: value >> 8))
-        out.append(UInt8(truncatingIfNeeded: value))
+        withUnsafeTemporaryAllocation(byteCount: maxContinuationHeaderSize, alignment: 1) { buffer in
+            let size = writeContinuationHeader(to: buffer.baseAddress!, csid: csid, timestamp: timestamp)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
+        }
     }
 
     /// Appends the chunks of `message` on chunk stream `csid` to `out`.

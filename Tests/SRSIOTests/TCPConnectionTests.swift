@@ -141,6 +141,59 @@ final class TCPConnectionTests: XCTestCase {
         XCTAssertNotNil(recorder.waitForClose(timeoutMs: 5_000))
     }
 
+    /// Pieces that borrow their bytes (owner nil) from a caller's object: when the socket is
+    /// full, the transport holds what `keepAlive` returns until all is written, so the bytes
+    /// stay valid after the caller let go of them; when all is written at once, it is not
+    /// even asked.
+    func testBorrowedPiecesStayAliveUntilWritten() throws {
+        let listener = try PlainListener(backlog: 16)
+        defer { listener.close() }
+        let recorder = Recorder()
+        let connection = try onLoop { () throws -> TCPConnection in
+            let connection = try TCPConnection.connect(host: "127.0.0.1", port: listener.port, loop: self.loop)
+            connection.setSendBufferSize(64 * 1024)
+            connection.start(delegate: recorder)
+            return connection
+        }
+        let accepted = try listener.accept(timeoutMs: 5_000)
+        defer { Glibc.close(accepted) }
+        onLoopSync { connection.send([0x00]) }  // connected and drained once this byte arrives
+        XCTAssertEqual(try readAll(accepted, count: 1, timeoutMs: 5_000), [0x00])
+        let small = SharedMessage(kind: .video, timestamp: 0, payload: [0x27, 0x01, 0x02])
+        let asked = LockedValue(0)
+        onLoopSync {
+            let piece = OutboundPiece(base: small.payload.baseAddress!, count: small.size, owner: nil)
+            XCTAssertTrue(connection.send(pieces: [piece], borrowing: {
+                asked.withLock { $0 += 1 }
+                return small.owner
+            }))
+        }
+        XCTAssertEqual(asked.withLock { $0 }, 0, "asked to keep bytes alive after a complete write")
+        XCTAssertEqual(try readAll(accepted, count: 3, timeoutMs: 5_000), [0x27, 0x01, 0x02])
+
+        let large = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        weak var released: AnyObject?
+        onLoopSync {
+            var message: SharedMessage? = SharedMessage(kind: .video, timestamp: 0, payload: large)
+            let piece = OutboundPiece(base: message!.payload.baseAddress!, count: large.count, owner: nil)
+            let borrowed = message!
+            XCTAssertFalse(connection.send(pieces: [piece], borrowing: {
+                asked.withLock { $0 += 1 }
+                return borrowed.owner
+            }))
+            released = message!.owner
+            message = nil
+        }
+        XCTAssertEqual(asked.withLock { $0 }, 1)
+        XCTAssertNotNil(released, "the pending write let go of its bytes")
+        XCTAssertEqual(try readAll(accepted, count: large.count, timeoutMs: 20_000), large)
+        XCTAssertTrue(recorder.waitForDrain(timeoutMs: 5_000))
+        onLoopSync {}
+        XCTAssertNil(released, "the bytes were held after everything was written")
+        connection.closeAsync(.local("test done"))
+        XCTAssertNotNil(recorder.waitForClose(timeoutMs: 5_000))
+    }
+
     /// With `maxPendingBytesWhileReading`, a peer that sends and does not read stops being
     /// read once that much waits to be written; reading resumes when the peer drains it.
     func testReadingStopsWhileTooMuchWaitsAndResumesWhenDrained() throws {

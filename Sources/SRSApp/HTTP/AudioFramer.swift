@@ -42,7 +42,7 @@ final class AudioFramer: MediaFramer {
                 pieces.append(OutboundPiece(base: UnsafeRawPointer(store.pointer) + range.lowerBound, count: range.count, owner: store))
             }
             if let base = message.payload.baseAddress {
-                pieces.append(OutboundPiece(base: base + offset, count: message.size - offset, owner: message.owner))
+                pieces.append(OutboundPiece(base: base + offset, count: message.size - offset, owner: nil))
             }
         }
         return pieces

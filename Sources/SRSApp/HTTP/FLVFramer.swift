@@ -41,7 +41,7 @@ final class FLVFramer: MediaFramer {
         for (index, message) in batch.enumerated() {
             pieces.append(OutboundPiece(base: base + start, count: cuts[index] - start, owner: store))
             if let payload = message.payload.baseAddress, message.size > 0 {
-                pieces.append(OutboundPiece(base: payload, count: message.size, owner: message.owner))
+                pieces.append(OutboundPiece(base: payload, count: message.size, owner: nil))
             }
             start = cuts[index]
         }

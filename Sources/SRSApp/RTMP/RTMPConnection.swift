@@ -24,7 +24,6 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     private var publishStartedAt: Int64 = 0
     private var lastMediaAt: Int64 = 0
     private var closed = false
-    private var headerScratch: [UInt8] = []
     /// An admission callback (on_connect, on_publish, on_play) is running: reading is held and
     /// the events that came with the same read wait here, in order.
     private var awaitingVerdict = false
@@ -380,43 +379,42 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     private var playStreamId: UInt32 = 1
 
     /// RTMP chunks for `batch`: control output first, then each message as a fmt 0 header
-    /// (with corrected timestamp) and its payload, split at the out chunk size.
+    /// (with corrected timestamp) and its payload, split at the out chunk size. The headers
+    /// are written in place into one store sized for the worst case; payload pieces borrow
+    /// the messages' bytes (owner nil, `MediaFramer`).
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
         let streamId = playStreamId
         let chunkSize = session.outChunkSize
-        headerScratch.removeAll(keepingCapacity: headerScratch.capacity <= AppTuning.framerScratchKeptBytes)
-        // (headerStart, headerEnd, message index, payload offset, payload length)
-        var layout: [(Int, Int, Int, Int, Int)] = []
-        layout.reserveCapacity(batch.count * 2)
-        for (index, message) in batch.enumerated() {
-            let timestamp = jitter.correct(message.timestamp, kind: message.kind)
-            let csid = RTMPChunkStream.forType(message.kind.rawValue)
-            var offset = 0
-            let size = message.size
-            repeat {
-                let start = headerScratch.count
-                if offset == 0 {
-                    ChunkEncoder.writeMessageHeader(
-                        into: &headerScratch, csid: csid, timestamp: timestamp, length: size,
-                        typeId: message.kind.rawValue, streamId: streamId)
-                } else {
-                    ChunkEncoder.writeContinuationHeader(into: &headerScratch, csid: csid, timestamp: timestamp)
-                }
-                let length = min(chunkSize, size - offset)
-                layout.append((start, headerScratch.count, index, offset, length))
-                offset += length
-            } while offset < size
+        var headerRoom = 0
+        var chunkCount = 0
+        for message in batch {
+            let chunks = max(1, (message.size + chunkSize - 1) / chunkSize)
+            chunkCount += chunks
+            headerRoom += ChunkEncoder.maxMessageHeaderSize + (chunks - 1) * ChunkEncoder.maxContinuationHeaderSize
         }
         var pieces: [OutboundPiece] = []
-        pieces.reserveCapacity(layout.count * 2 + 1)
+        pieces.reserveCapacity(chunkCount * 2 + 1)
         if session.hasOutput { pieces.append(ByteStore(session.takeOutput()).piece) }
-        let store = ByteStore(headerScratch)
-        let base = UnsafeRawPointer(store.pointer)
-        for (headerStart, headerEnd, index, offset, length) in layout {
-            pieces.append(OutboundPiece(base: base + headerStart, count: headerEnd - headerStart, owner: store))
-            if length > 0, let payload = batch[index].payload.baseAddress {
-                pieces.append(OutboundPiece(base: payload + offset, count: length, owner: batch[index].owner))
-            }
+        let store = ByteStore(uninitializedCount: headerRoom)
+        var cursor = store.pointer
+        for message in batch {
+            let timestamp = jitter.correct(message.timestamp, kind: message.kind)
+            let csid = RTMPChunkStream.forType(message.kind.rawValue)
+            let payload = message.payload
+            var offset = 0
+            repeat {
+                let size = offset == 0
+                    ? ChunkEncoder.writeMessageHeader(to: cursor, csid: csid, timestamp: timestamp, length: payload.count,
+                                                      typeId: message.kind.rawValue, streamId: streamId)
+                    : ChunkEncoder.writeContinuationHeader(to: cursor, csid: csid, timestamp: timestamp)
+                pieces.append(OutboundPiece(base: cursor, count: size, owner: store))
+                cursor += size
+                let length = min(chunkSize, payload.count - offset)
+                if length > 0, let base = payload.baseAddress {
+                    pieces.append(OutboundPiece(base: base + offset, count: length, owner: nil))
+                }
+                offset += length
+            } while offset < payload.count
         }
         return pieces
     }

@@ -55,12 +55,11 @@ public enum AppTuning {
     /// Pipelined HTTP requests queued on one connection before it stops reading (responses
     /// go out one at a time, each after the previous one is written).
     public static let maxQueuedHTTPRequests = 32
-    /// Per-player buffers keep their capacity only up to these sizes: steady batches (one
-    /// mw_latency of a ~100 kbps stream: ~24 messages, ~360 bytes of headers) fit; a start's
-    /// GOP (256 messages, ~4 KB of headers) does not stay reserved. 10,000 RTMP players held
-    /// 132 MB before (docs/performance.md).
+    /// An HTTP-FLV player's header scratch keeps its capacity only up to this size: steady
+    /// batches (one mw_latency of a ~100 kbps stream: ~24 messages, ~360 bytes of headers)
+    /// fit; a start's GOP (256 messages, ~4 KB of headers) does not stay reserved. 10,000 RTMP
+    /// players held 132 MB before (docs/performance.md); RTMP players now keep no buffer.
     public static let framerScratchKeptBytes = 1024
-    public static let playerBatchKeptCapacity = 64
     /// Static files are read and sent in pieces of this size (a smaller file in one read): the
     /// memory a file download holds, whatever the file's size. 256 KB keeps one read per
     /// several socket writes (a 64 KB send buffer).

@@ -6,7 +6,8 @@ import SRSKernel
 /// FLV tags, MPEG-TS packets, raw audio frames).
 protocol MediaFramer: AnyObject {
     /// Pieces for `batch`, with timestamps corrected by `jitter`. Headers of the format (an FLV
-    /// file header, TS tables) are the framer's own business.
+    /// file header, TS tables) are the framer's own business. Pieces of the messages' payloads
+    /// may borrow them (owner nil): the player keeps the batch alive while they are queued.
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece]
 }
 
@@ -24,7 +25,6 @@ final class PlayerOutput: FanoutMember {
     /// The vhost's `time_jitter`, in force while the stream is not ATC.
     private let jitterMode: JitterMode
     private var pendingHeaders: [SharedMessage]
-    private var batch: [SharedMessage] = []
     private(set) var messagesSent: UInt64 = 0
     private(set) var messagesDropped: UInt64 = 0
     var paused = false
@@ -69,10 +69,11 @@ final class PlayerOutput: FanoutMember {
 
     func flush() {
         var batches = 0
+        // No batch is kept between flushes: 10,000 idle players hold no message references.
+        var batch: [SharedMessage] = []
         while batches < AppTuning.playerBatchesPerFlush && tcp.isWritable && !paused {
             batches += 1
-            // A catch-up batch (the GOP at start) is large; steady ones hold a few messages.
-            batch.removeAll(keepingCapacity: batch.capacity <= AppTuning.playerBatchKeptCapacity)
+            batch.removeAll(keepingCapacity: true)
             let result = source.ring.read(from: cursor, maxCount: AppTuning.playerBatchMessages, maxBytes: AppTuning.playerBatchBytes, into: &batch)
             if result.skipped {
                 messagesDropped += UInt64(result.droppedMessages)
@@ -98,7 +99,7 @@ final class PlayerOutput: FanoutMember {
             let pieces = framer.pieces(for: batch, jitter: &jitter)
             var bytes = 0
             for piece in pieces { bytes += piece.count }
-            let complete = tcp.send(pieces: pieces)
+            let complete = tcp.send(pieces: pieces, borrowing: { [batch] in BorrowedMessages(batch) })
             messagesSent += UInt64(batch.count)
             source.statistics.recordSent(bytes: bytes)
             if !complete { return }
@@ -110,4 +111,10 @@ extension VhostConfig {
     /// How players of this vhost's streams correct timestamps (`time_jitter`); an ATC stream
     /// (`LiveSource.isATC`) passes them through instead.
     var jitterMode: JitterMode { JitterMode(rawValue: self.timeJitter.rawValue) ?? .full }
+}
+
+/// The messages whose payloads queued pieces borrow, held by the transport until they are written.
+private final class BorrowedMessages {
+    let messages: [SharedMessage]
+    init(_ messages: [SharedMessage]) { self.messages = messages }
 }
