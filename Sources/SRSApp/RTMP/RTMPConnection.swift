@@ -381,7 +381,9 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     /// RTMP chunks for `batch`: control output first, then each message as a fmt 0 header
     /// (with corrected timestamp) and its payload, split at the out chunk size. The headers
     /// are written in place into one store sized for the worst case; payload pieces borrow
-    /// the messages' bytes (owner nil, `MediaFramer`).
+    /// the messages' bytes (owner nil, `MediaFramer`). Only the last header piece owns the
+    /// store: pieces are written in order, so the store lives until all of its bytes are
+    /// written, at one reference count per batch instead of one per chunk.
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
         let streamId = playStreamId
         let chunkSize = session.outChunkSize
@@ -397,6 +399,7 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
         if session.hasOutput { pieces.append(ByteStore(session.takeOutput()).piece) }
         let store = ByteStore(uninitializedCount: headerRoom)
         var cursor = store.pointer
+        var lastHeader = pieces.count
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
             let csid = RTMPChunkStream.forType(message.kind.rawValue)
@@ -407,7 +410,8 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
                     ? ChunkEncoder.writeMessageHeader(to: cursor, csid: csid, timestamp: timestamp, length: payload.count,
                                                       typeId: message.kind.rawValue, streamId: streamId)
                     : ChunkEncoder.writeContinuationHeader(to: cursor, csid: csid, timestamp: timestamp)
-                pieces.append(OutboundPiece(base: cursor, count: size, owner: store))
+                lastHeader = pieces.count
+                pieces.append(OutboundPiece(base: cursor, count: size, owner: nil))
                 cursor += size
                 let length = min(chunkSize, payload.count - offset)
                 if length > 0, let base = payload.baseAddress {
@@ -416,6 +420,7 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
                 offset += length
             } while offset < payload.count
         }
+        if lastHeader < pieces.count { pieces[lastHeader].owner = store }
         return pieces
     }
 
