@@ -188,6 +188,7 @@ public enum AVCNALUnits {
     public static func annexB<Units: Sequence>(nalUnits: Units) -> [UInt8]
     where Units.Element: Collection, Units.Element.Element == UInt8 {
         var out: [UInt8] = []
+        out.reserveCapacity(nalUnits.reduce(0) { $0 + startCode.count + $1.count })
         for unit in nalUnits {
             out.append(contentsOf: startCode)
             out.append(contentsOf: unit)

@@ -25,20 +25,28 @@ public final class FLVToTSConverter {
         muxer = TSMuxer(video: hasVideo ? .h264 : nil, audio: audio)
     }
 
-    private func bufferAudio(_ frame: [UInt8], timestamp: Int64) -> [UInt8] {
+    /// Adds one frame (`header` then `body`: an ADTS header and the raw AAC, or an MP3 frame).
+    private func bufferAudio(header: [UInt8], body: UnsafeRawBufferPointer, timestamp: Int64, to out: inout [UInt8]) {
         if audioBuffer.isEmpty { audioBufferPTS = timestamp }
-        audioBuffer += frame
+        audioBuffer.append(contentsOf: header)
+        audioBuffer.append(contentsOf: body)
         if audioBuffer.count >= Self.audioPESMaxBytes || timestamp - audioBufferPTS >= Self.audioPESMaxMs {
-            return flushAudio()
+            flushAudio(to: &out)
         }
-        return []
     }
 
     /// The audio gathered so far as one PES (at a segment's end, or a stream's).
     public func flushAudio() -> [UInt8] {
-        guard !audioBuffer.isEmpty else { return [] }
-        defer { audioBuffer.removeAll(keepingCapacity: true) }
-        return muxer?.writeAudio(audioBuffer, pts: audioBufferPTS &* 90) ?? []
+        var out: [UInt8] = []
+        flushAudio(to: &out)
+        return out
+    }
+
+    /// As `flushAudio()`, appending the packets to `out`.
+    public func flushAudio(to out: inout [UInt8]) {
+        guard !audioBuffer.isEmpty else { return }
+        muxer?.writeAudio(audioBuffer, pts: audioBufferPTS &* 90, to: &out)
+        audioBuffer.removeAll(keepingCapacity: true)
     }
 
     /// PAT and PMT (at the start of the stream and of each HLS segment).
@@ -46,17 +54,25 @@ public final class FLVToTSConverter {
 
     /// The TS packets for one message (nothing for headers, data and unsupported codecs).
     public func convert(_ message: SharedMessage, timestamp: Int64) -> [UInt8] {
+        var out: [UInt8] = []
+        convert(message, timestamp: timestamp, to: &out)
+        return out
+    }
+
+    /// As `convert(_:timestamp:)`, appending the packets to `out` (an HLS segment's bytes):
+    /// the frame is copied once into its Annex B form and once into the packets.
+    public func convert(_ message: SharedMessage, timestamp: Int64, to out: inout [UInt8]) {
         switch message.kind {
         case .video:
-            guard CodecInfo.videoCodec(message.payload) == .avc else { return [] }
+            guard CodecInfo.videoCodec(message.payload) == .avc else { return }
             if message.isSequenceHeader {
                 avcConfig = try? AVCDecoderConfiguration.fromFLVVideoTag(message.payload)
-                return []
+                return
             }
             guard let config = avcConfig, let header = try? FLVVideoTagHeader(parsing: message.payload),
                 header.avcPacketType == FLVVideoTagHeader.avcPacketTypeNALU,
                 let units = try? AVCNALUnits.fromFLVVideoTag(message.payload, lengthSize: Int(config.nalUnitLengthSize))
-            else { return [] }
+            else { return }
             var nalUnits: [ArraySlice<UInt8>] = [[0x09, 0xF0]]  // access unit delimiter
             let isKeyframe = header.isKeyframe
             let hasParameterSets = units.contains { AVCNALUnits.nalType($0)?.rawValue == 7 }
@@ -67,27 +83,28 @@ public final class FLVToTSConverter {
             // 90 kHz clocks, taken modulo 2^33 by the muxer: wrapping arithmetic loses nothing.
             let dts = timestamp &* 90
             let pts = (timestamp &+ Int64(header.compositionTime)) &* 90
-            return muxer?.writeVideo(AVCNALUnits.annexB(nalUnits: nalUnits), pts: pts, dts: dts, isKeyframe: isKeyframe) ?? []
+            muxer?.writeVideo(AVCNALUnits.annexB(nalUnits: nalUnits), pts: pts, dts: dts, isKeyframe: isKeyframe, to: &out)
         case .audio:
             switch CodecInfo.audioCodec(message.payload) {
             case .aac:
                 if message.isSequenceHeader {
                     aacConfig = try? AACAudioSpecificConfig.fromFLVAudioTag(message.payload)
-                    return []
+                    return
                 }
                 guard let config = aacConfig, message.size > 2,
                     let header = try? config.adtsHeader(frameLength: message.size - 2)
-                else { return [] }
-                return bufferAudio(header + Array(message.payload[2...]), timestamp: timestamp)
+                else { return }
+                bufferAudio(header: header, body: UnsafeRawBufferPointer(rebasing: message.payload[2...]),
+                            timestamp: timestamp, to: &out)
             case .mp3:
-                guard message.size > 1 else { return [] }
-                return bufferAudio(Array(message.payload[1...]), timestamp: timestamp)
+                guard message.size > 1 else { return }
+                bufferAudio(header: [], body: UnsafeRawBufferPointer(rebasing: message.payload[1...]),
+                            timestamp: timestamp, to: &out)
             default:
-                return []
+                return
             }
         case .data:
-            return []
+            return
         }
     }
 }
-

@@ -85,14 +85,20 @@ public struct TSMuxer: Sendable {
     /// stream_id 0xE0, PES_packet_length 0, PTS and DTS when they differ (else PTS only). The first packet of a
     /// keyframe carries random_access_indicator and the PCR (= DTS * 300). Returns [] when the muxer has no video.
     public mutating func writeVideo(_ annexB: some Collection<UInt8>, pts: Int64, dts: Int64, isKeyframe: Bool) -> [UInt8] {
-        guard video != nil else { return [] }
+        var out: [UInt8] = []
+        writeVideo(Array(annexB), pts: pts, dts: dts, isKeyframe: isKeyframe, to: &out)
+        return out
+    }
+
+    /// As `writeVideo(_:pts:dts:isKeyframe:)`, appending the packets to `out` (an HLS
+    /// segment's bytes): no array per frame.
+    public mutating func writeVideo(_ annexB: [UInt8], pts: Int64, dts: Int64, isKeyframe: Bool, to out: inout [UInt8]) {
+        guard video != nil else { return }
         let header = Self.pesHeader(
             streamID: Self.videoStreamID, pts: pts, dts: pts == dts ? nil : dts, payloadCount: nil)
-        var out: [UInt8] = []
         TSPacketWriter.appendPES(
-            pid: Self.videoPID, header: header, payload: Array(annexB), randomAccess: isKeyframe,
+            pid: Self.videoPID, header: header, payload: annexB, randomAccess: isKeyframe,
             pcrBase: isKeyframe ? dts : nil, continuityCounter: &videoContinuityCounter, to: &out)
-        return out
     }
 
     /// One or more audio frames (ADTS AAC or MP3) as one PES on PID 0x101.
@@ -101,15 +107,19 @@ public struct TSMuxer: Sendable {
     /// audio carries the PCR: the first packet of every audio PES has random_access_indicator and PCR = PTS * 300.
     /// Returns [] when the muxer has no audio.
     public mutating func writeAudio(_ frames: some Collection<UInt8>, pts: Int64) -> [UInt8] {
-        guard audio != nil else { return [] }
-        let payload = Array(frames)
+        var out: [UInt8] = []
+        writeAudio(Array(frames), pts: pts, to: &out)
+        return out
+    }
+
+    /// As `writeAudio(_:pts:)`, appending the packets to `out`.
+    public mutating func writeAudio(_ payload: [UInt8], pts: Int64, to out: inout [UInt8]) {
+        guard audio != nil else { return }
         let header = Self.pesHeader(streamID: Self.audioStreamID, pts: pts, dts: nil, payloadCount: payload.count)
         let carriesPCR = video == nil
-        var out: [UInt8] = []
         TSPacketWriter.appendPES(
             pid: Self.audioPID, header: header, payload: payload, randomAccess: carriesPCR,
             pcrBase: carriesPCR ? pts : nil, continuityCounter: &audioContinuityCounter, to: &out)
-        return out
     }
 
     // MARK: - Sections and headers

@@ -22,6 +22,8 @@ final class HLSMuxer {
     private var segmenter: HLSSegmenter
     private var playlist: HLSPlaylist
     private var segmentBytes: [UInt8] = []
+    /// Bytes of the last segment written, to size the next one's buffer.
+    private var lastSegmentSize = 0
     private var nextSequence = 0
 
     /// Takes over from the muxer a reload replaces: the numbering and, when the playlist stays
@@ -96,7 +98,7 @@ final class HLSMuxer {
     /// The publisher left (or the muxer is replaced): close the current segment.
     func onUnpublish() {
         if configured && !segmentBytes.isEmpty && segmenter.currentDuration > 0 {
-            segmentBytes += converter.flushAudio()
+            converter.flushAudio(to: &segmentBytes)
             closeSegment(duration: segmenter.currentDuration)
         }
         segmenter.reset()
@@ -187,17 +189,19 @@ final class HLSMuxer {
         case .append:
             break
         case .cut(let duration):
-            segmentBytes += converter.flushAudio()
+            converter.flushAudio(to: &segmentBytes)
             closeSegment(duration: duration)
             openSegment()
         }
         lastTimestamp = max(lastTimestamp ?? timestamp, timestamp)
-        segmentBytes += converter.convert(message, timestamp: timestamp)
+        converter.convert(message, timestamp: timestamp, to: &segmentBytes)
     }
 
 
     private func openSegment() {
         segmentBytes = converter.tables()
+        // Room for a segment like the last one: the bytes are copied once, not at each doubling.
+        segmentBytes.reserveCapacity(lastSegmentSize + lastSegmentSize / 8)
         segmentTimestampMs = Int64(Date().timeIntervalSince1970 * 1000)
         segmentDiscontinuity = discontinuityPending
         discontinuityPending = false
@@ -227,6 +231,7 @@ final class HLSMuxer {
         let text = playlist.render()
         let bytes = segmentBytes
         segmentBytes = []
+        lastSegmentSize = bytes.count
         let m3u8 = m3u8Path
         let cleanup = config.cleanup
         let cid = contextId()

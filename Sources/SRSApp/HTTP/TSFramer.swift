@@ -31,12 +31,12 @@ final class TSFramer: MediaFramer {
                 converter.configure(hasVideo: plan.hasVideo, audio: plan.audio)
                 bytes += converter.tables()
                 configured = true
-                for (waiting, at) in held { bytes += converter.convert(waiting, timestamp: at) }
+                for (waiting, at) in held { converter.convert(waiting, timestamp: at, to: &bytes) }
                 held = []
                 continue
             }
             if message.isSequenceHeader || configured {
-                bytes += converter.convert(message, timestamp: timestamp)
+                converter.convert(message, timestamp: timestamp, to: &bytes)
             }
         }
         guard !bytes.isEmpty else { return [] }
