@@ -379,48 +379,63 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
     private var playStreamId: UInt32 = 1
 
     /// RTMP chunks for `batch`: control output first, then each message as a fmt 0 header
-    /// (with corrected timestamp) and its payload, split at the out chunk size. The headers
-    /// are written in place into one store sized for the worst case; payload pieces borrow
-    /// the messages' bytes (owner nil, `MediaFramer`). Only the last header piece owns the
-    /// store: pieces are written in order, so the store lives until all of its bytes are
-    /// written, at one reference count per batch instead of one per chunk.
+    /// (with corrected timestamp) and its payload, split at the out chunk size. Headers and
+    /// small payload chunks (`AppTuning.playerCopiedChunkBytes`) are written in place into one
+    /// store sized for the worst case, so a steady batch is one contiguous piece; larger
+    /// chunks borrow the messages' bytes (owner nil, `MediaFramer`). Only the last store piece
+    /// owns the store: pieces are written in order, so the store lives until all of its bytes
+    /// are written, at one reference count per batch.
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
         let streamId = playStreamId
         let chunkSize = session.outChunkSize
-        var headerRoom = 0
+        let copyLimit = AppTuning.playerCopiedChunkBytes
+        var storeRoom = 0
         var chunkCount = 0
         for message in batch {
             let chunks = max(1, (message.size + chunkSize - 1) / chunkSize)
             chunkCount += chunks
-            headerRoom += ChunkEncoder.maxMessageHeaderSize + (chunks - 1) * ChunkEncoder.maxContinuationHeaderSize
+            storeRoom += ChunkEncoder.maxMessageHeaderSize + (chunks - 1) * ChunkEncoder.maxContinuationHeaderSize
+            if message.size <= copyLimit { storeRoom += message.size }
         }
         var pieces: [OutboundPiece] = []
-        pieces.reserveCapacity(chunkCount * 2 + 1)
         if session.hasOutput { pieces.append(ByteStore(session.takeOutput()).piece) }
-        let store = ByteStore(uninitializedCount: headerRoom)
+        let store = ByteStore(uninitializedCount: storeRoom)
         var cursor = store.pointer
-        var lastHeader = pieces.count
+        var runStart = cursor  // the store bytes not yet in a piece
+        var lastStorePiece = -1
+        func closeRun() {
+            guard cursor > runStart else { return }
+            lastStorePiece = pieces.count
+            pieces.append(OutboundPiece(base: runStart, count: cursor - runStart, owner: nil))
+            runStart = cursor
+        }
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
             let csid = RTMPChunkStream.forType(message.kind.rawValue)
             let payload = message.payload
+            let copied = payload.count <= copyLimit
             var offset = 0
             repeat {
-                let size = offset == 0
+                cursor += offset == 0
                     ? ChunkEncoder.writeMessageHeader(to: cursor, csid: csid, timestamp: timestamp, length: payload.count,
                                                       typeId: message.kind.rawValue, streamId: streamId)
                     : ChunkEncoder.writeContinuationHeader(to: cursor, csid: csid, timestamp: timestamp)
-                lastHeader = pieces.count
-                pieces.append(OutboundPiece(base: cursor, count: size, owner: nil))
-                cursor += size
                 let length = min(chunkSize, payload.count - offset)
                 if length > 0, let base = payload.baseAddress {
-                    pieces.append(OutboundPiece(base: base + offset, count: length, owner: nil))
+                    if copied {
+                        cursor.copyMemory(from: base + offset, byteCount: length)
+                        cursor += length
+                    } else {
+                        closeRun()
+                        if pieces.capacity == 0 { pieces.reserveCapacity(chunkCount * 2 + 1) }
+                        pieces.append(OutboundPiece(base: base + offset, count: length, owner: nil))
+                    }
                 }
                 offset += length
             } while offset < payload.count
         }
-        if lastHeader < pieces.count { pieces[lastHeader].owner = store }
+        closeRun()
+        if lastStorePiece >= 0 { pieces[lastStorePiece].owner = store }
         return pieces
     }
 
