@@ -29,6 +29,24 @@ public enum FLV {
         bytes.append(0)
     }
 
+    /// Writes the 11-byte tag header at `out`; returns its size.
+    @inlinable
+    public static func writeTagHeader(to out: UnsafeMutableRawPointer, type: UInt8, dataSize: Int, timestamp: Int64) -> Int {
+        let ts = UInt32(truncatingIfNeeded: timestamp)
+        out.storeBytes(of: type & 0x1F, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: dataSize >> 16), toByteOffset: 1, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: dataSize >> 8), toByteOffset: 2, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: dataSize), toByteOffset: 3, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: ts >> 16), toByteOffset: 4, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: ts >> 8), toByteOffset: 5, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: ts), toByteOffset: 6, as: UInt8.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: ts >> 24), toByteOffset: 7, as: UInt8.self)
+        out.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self)
+        out.storeBytes(of: 0, toByteOffset: 9, as: UInt8.self)
+        out.storeBytes(of: 0, toByteOffset: 10, as: UInt8.self)
+        return tagHeaderSize
+    }
+
     /// Appends a big-endian 32-bit value (a PreviousTagSize) to `bytes`.
     @inlinable
     public static func appendUInt32(to bytes: inout [UInt8], _ value: UInt32) {

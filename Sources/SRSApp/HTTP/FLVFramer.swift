@@ -1,12 +1,12 @@
 import SRSIO
 import SRSKernel
 
-/// HTTP-FLV framing: the FLV file header once, then each message as an FLV tag. Tag headers
-/// and PreviousTagSize fields of neighbouring tags share one scratch piece, so a batch costs
-/// about two iovecs per message.
+/// HTTP-FLV framing: the FLV file header once, then each message as an FLV tag. Tag headers,
+/// PreviousTagSize fields and small payloads (`AppTuning.playerCopiedChunkBytes`) are written
+/// in place into one store per batch, so a steady batch is one contiguous piece; larger
+/// payloads are borrowed from the shared messages (owner nil, `MediaFramer`).
 final class FLVFramer: MediaFramer {
     private var fileHeaderSent = false
-    private var scratch: [UInt8] = []
     let hasAudio: Bool
     let hasVideo: Bool
 
@@ -16,36 +16,48 @@ final class FLVFramer: MediaFramer {
     }
 
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
-        // A player's first batch (a GOP) needs kilobytes of headers, later ones a few hundred
-        // bytes: 10,000 players keep only what steady batches need.
-        scratch.removeAll(keepingCapacity: scratch.capacity <= AppTuning.framerScratchKeptBytes)
-        scratch.reserveCapacity(batch.count * (FLV.tagHeaderSize + FLV.previousTagSizeSize) + 13)
-        if !fileHeaderSent {
-            scratch += FLV.fileHeader(hasAudio: hasAudio, hasVideo: hasVideo)
-            fileHeaderSent = true
+        let copyLimit = AppTuning.playerCopiedChunkBytes
+        let fileHeader = fileHeaderSent ? [] : FLV.fileHeader(hasAudio: hasAudio, hasVideo: hasVideo)
+        fileHeaderSent = true
+        var storeRoom = fileHeader.count
+        var borrowed = 0
+        for message in batch {
+            storeRoom += FLV.tagHeaderSize + FLV.previousTagSizeSize
+            if message.size <= copyLimit { storeRoom += message.size } else { borrowed += 1 }
         }
-        // (scratch end before payload i)
-        var cuts: [Int] = []
-        cuts.reserveCapacity(batch.count + 1)
+        let store = ByteStore(uninitializedCount: storeRoom)
+        var cursor = store.pointer
+        var runStart = cursor
+        var pieces: [OutboundPiece] = []
+        pieces.reserveCapacity(borrowed * 2 + 1)
+        var lastStorePiece = -1
+        func closeRun() {
+            guard cursor > runStart else { return }
+            lastStorePiece = pieces.count
+            pieces.append(OutboundPiece(base: runStart, count: cursor - runStart, owner: nil))
+            runStart = cursor
+        }
+        fileHeader.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { cursor.copyMemory(from: base, byteCount: bytes.count) }
+            cursor += bytes.count
+        }
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
-            FLV.appendTagHeader(to: &scratch, type: message.kind.rawValue, dataSize: message.size, timestamp: timestamp)
-            cuts.append(scratch.count)
-            FLV.appendUInt32(to: &scratch, UInt32(FLV.tagHeaderSize + message.size))
-        }
-        let store = ByteStore(scratch)
-        let base = UnsafeRawPointer(store.pointer)
-        var pieces: [OutboundPiece] = []
-        pieces.reserveCapacity(batch.count * 2 + 1)
-        var start = 0
-        for (index, message) in batch.enumerated() {
-            pieces.append(OutboundPiece(base: base + start, count: cuts[index] - start, owner: store))
+            cursor += FLV.writeTagHeader(to: cursor, type: message.kind.rawValue, dataSize: message.size, timestamp: timestamp)
             if let payload = message.payload.baseAddress, message.size > 0 {
-                pieces.append(OutboundPiece(base: payload, count: message.size, owner: nil))
+                if message.size <= copyLimit {
+                    cursor.copyMemory(from: payload, byteCount: message.size)
+                    cursor += message.size
+                } else {
+                    closeRun()
+                    pieces.append(OutboundPiece(base: payload, count: message.size, owner: nil))
+                }
             }
-            start = cuts[index]
+            cursor.storeBytes(of: UInt32(FLV.tagHeaderSize + message.size).bigEndian, as: UInt32.self)
+            cursor += FLV.previousTagSizeSize
         }
-        pieces.append(OutboundPiece(base: base + start, count: scratch.count - start, owner: store))
+        closeRun()
+        if lastStorePiece >= 0 { pieces[lastStorePiece].owner = store }
         return pieces
     }
 }

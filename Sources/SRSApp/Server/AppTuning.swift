@@ -61,11 +61,6 @@ public enum AppTuning {
     /// Fifty small iovecs per write cost the kernel more than copying their bytes: 10,000
     /// players 3.02 -> 2.36-2.44 CPU-ms/MB (docs/performance.md).
     public static let playerCopiedChunkBytes = 1024
-    /// An HTTP-FLV player's header scratch keeps its capacity only up to this size: steady
-    /// batches (one mw_latency of a ~100 kbps stream: ~24 messages, ~360 bytes of headers)
-    /// fit; a start's GOP (256 messages, ~4 KB of headers) does not stay reserved. 10,000 RTMP
-    /// players held 132 MB before (docs/performance.md); RTMP players now keep no buffer.
-    public static let framerScratchKeptBytes = 1024
     /// Static files are read and sent in pieces of this size (a smaller file in one read): the
     /// memory a file download holds, whatever the file's size. 256 KB keeps one read per
     /// several socket writes (a 64 KB send buffer).
