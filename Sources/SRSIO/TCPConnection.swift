@@ -264,8 +264,8 @@ public final class TCPConnection: Transport, @unchecked Sendable {
     /// Bytes queued but not yet written.
     public var pendingByteCount: Int { pendingBytes }
 
-    /// Queues pieces and writes as much as the socket takes. Returns true when everything
-    /// queued is written (no drain callback will follow).
+    /// As `send(pieces:)` for pieces that borrow their bytes (`Transport`): `keepAlive` is
+    /// called only when something stays queued, and what it returns is held until all is written.
     @discardableResult
     public func send(pieces: [OutboundPiece], borrowing keepAlive: () -> AnyObject) -> Bool {
         let complete = send(pieces: pieces)
@@ -273,6 +273,9 @@ public final class TCPConnection: Transport, @unchecked Sendable {
         return complete
     }
 
+    /// Queues pieces and writes as much as the socket takes. Returns true when everything
+    /// queued is written (no drain callback will follow).
+    @discardableResult
     public func send(pieces: [OutboundPiece]) -> Bool {
         guard !isClosed else { return false }
         if pendingIndex >= pending.count {
