@@ -380,35 +380,21 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
 
     /// RTMP chunks for `batch`: control output first, then each message as a fmt 0 header
     /// (with corrected timestamp) and its payload, split at the out chunk size. Headers and
-    /// small payload chunks (`AppTuning.playerCopiedChunkBytes`) are written in place into one
-    /// store sized for the worst case, so a steady batch is one contiguous piece; larger
-    /// chunks borrow the messages' bytes (owner nil, `MediaFramer`). Only the last store piece
-    /// owns the store: pieces are written in order, so the store lives until all of its bytes
-    /// are written, at one reference count per batch.
+    /// the chunks of small payloads (`AppTuning.playerCopiedChunkBytes`) are written in place
+    /// into a store sized for the worst case; larger payloads are borrowed (`BatchPieces`).
     func pieces(for batch: [SharedMessage], jitter: inout TimestampJitter) -> [OutboundPiece] {
         let streamId = playStreamId
         let chunkSize = session.outChunkSize
         let copyLimit = AppTuning.playerCopiedChunkBytes
         var storeRoom = 0
-        var chunkCount = 0
+        var borrowedChunks = 0
         for message in batch {
             let chunks = max(1, (message.size + chunkSize - 1) / chunkSize)
-            chunkCount += chunks
             storeRoom += ChunkEncoder.maxMessageHeaderSize + (chunks - 1) * ChunkEncoder.maxContinuationHeaderSize
-            if message.size <= copyLimit { storeRoom += message.size }
+            if message.size <= copyLimit { storeRoom += message.size } else { borrowedChunks += chunks }
         }
-        var pieces: [OutboundPiece] = []
-        if session.hasOutput { pieces.append(ByteStore(session.takeOutput()).piece) }
-        let store = ByteStore(uninitializedCount: storeRoom)
-        var cursor = store.pointer
-        var runStart = cursor  // the store bytes not yet in a piece
-        var lastStorePiece = -1
-        func closeRun() {
-            guard cursor > runStart else { return }
-            lastStorePiece = pieces.count
-            pieces.append(OutboundPiece(base: runStart, count: cursor - runStart, owner: nil))
-            runStart = cursor
-        }
+        var pieces = BatchPieces(storeRoom: storeRoom, leading: session.hasOutput ? [ByteStore(session.takeOutput()).piece] : [],
+                                 borrowed: borrowedChunks)
         for message in batch {
             let timestamp = jitter.correct(message.timestamp, kind: message.kind)
             let csid = RTMPChunkStream.forType(message.kind.rawValue)
@@ -416,27 +402,22 @@ final class RTMPConnection: TransportDelegate, MediaFramer, ServerClient, @unche
             let copied = payload.count <= copyLimit
             var offset = 0
             repeat {
-                cursor += offset == 0
-                    ? ChunkEncoder.writeMessageHeader(to: cursor, csid: csid, timestamp: timestamp, length: payload.count,
+                pieces.advance(offset == 0
+                    ? ChunkEncoder.writeMessageHeader(to: pieces.cursor, csid: csid, timestamp: timestamp, length: payload.count,
                                                       typeId: message.kind.rawValue, streamId: streamId)
-                    : ChunkEncoder.writeContinuationHeader(to: cursor, csid: csid, timestamp: timestamp)
+                    : ChunkEncoder.writeContinuationHeader(to: pieces.cursor, csid: csid, timestamp: timestamp))
                 let length = min(chunkSize, payload.count - offset)
                 if length > 0, let base = payload.baseAddress {
                     if copied {
-                        cursor.copyMemory(from: base + offset, byteCount: length)
-                        cursor += length
+                        pieces.copy(base + offset, count: length)
                     } else {
-                        closeRun()
-                        if pieces.capacity == 0 { pieces.reserveCapacity(chunkCount * 2 + 1) }
-                        pieces.append(OutboundPiece(base: base + offset, count: length, owner: nil))
+                        pieces.borrow(base + offset, count: length)
                     }
                 }
                 offset += length
             } while offset < payload.count
         }
-        closeRun()
-        if lastStorePiece >= 0 { pieces[lastStorePiece].owner = store }
-        return pieces
+        return pieces.finish()
     }
 
     // MARK: Reload
